@@ -1,0 +1,82 @@
+"""llmextract: grounded, structured summaries of news articles.
+
+    from llmextract import summarize, asummarize, Extractor
+    result = summarize(text)            # -> Result (see llmextract.record)
+
+Names are imported lazily so that `import llmextract` (and the CLI's --help) stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArticleSummary",
+    "CassetteError",
+    "CassetteMissError",
+    "Entity",
+    "Extractor",
+    "Figure",
+    "InputError",
+    "LLMExtractError",
+    "ModelError",
+    "ModelOutputError",
+    "ModelUnavailableError",
+    "Quote",
+    "Result",
+    "Settings",
+    "Summary",
+    "UsageError",
+    "__version__",
+    "asummarize",
+    "summarize",
+]
+
+_WHERE = {
+    "ArticleSummary": "llmextract.schema",
+    "Entity": "llmextract.schema",
+    "Figure": "llmextract.schema",
+    "Quote": "llmextract.schema",
+    "Result": "llmextract.record",
+    "Summary": "llmextract.record",
+    "Settings": "llmextract.config",
+    "Extractor": "llmextract.extractor",
+    "summarize": "llmextract.extractor",
+    "asummarize": "llmextract.extractor",
+    **{name: "llmextract.errors" for name in (
+        "CassetteError", "CassetteMissError", "InputError", "LLMExtractError", "ModelError",
+        "ModelOutputError", "ModelUnavailableError", "UsageError")},
+}
+
+if TYPE_CHECKING:
+    from llmextract.config import Settings
+    from llmextract.errors import (
+        CassetteError,
+        CassetteMissError,
+        InputError,
+        LLMExtractError,
+        ModelError,
+        ModelOutputError,
+        ModelUnavailableError,
+        UsageError,
+    )
+    from llmextract.extractor import Extractor, asummarize, summarize
+    from llmextract.record import Result, Summary
+    from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmextract' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,5 @@
+import sys
+
+from llmextract.cli import main
+
+sys.exit(main())

@@ -1,0 +1,110 @@
+"""Configuration, resolved once into a frozen `Settings` before any work starts.
+
+The environment is read in exactly one place, `Settings.resolve`. Nothing here builds a client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from llmextract.errors import UsageError
+
+Mode = Literal["tools", "json_schema", "json", "md_json"]
+EngineChoice = Literal["auto", "llm", "rules"]
+
+MODES: tuple[Mode, ...] = ("tools", "json_schema", "json", "md_json")
+ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_MAX_CHARS = 400_000
+REPLAY_PLACEHOLDER_KEY = "sk-replay-no-key"  # sent nowhere: replayed requests never leave
+
+__all__ = ["DEFAULT_MODEL", "ENGINES", "MODES", "EngineChoice", "Mode", "Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, decided once.
+
+    `api_key` is never shown by `repr()` and never written anywhere.
+    """
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: Mode = "tools"
+    engine: EngineChoice = "auto"
+    concurrency: int = 8
+    max_reasks: int = 2
+    max_transport_retries: int = 4
+    timeout: float = 60.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 20.0
+    retry_after_cap: float = 60.0
+    record: Path | None = None
+    replay: Path | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    temperature: float | None = 0.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise UsageError(f"unknown mode {self.mode!r}: choose one of {', '.join(MODES)}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        if self.concurrency < 1:
+            raise UsageError("concurrency (-j) must be at least 1")
+        if self.max_reasks < 0 or self.max_transport_retries < 0:
+            raise UsageError("retry counts cannot be negative")
+        if self.timeout <= 0:
+            raise UsageError("timeout must be positive")
+        if self.record is not None and self.replay is not None:
+            raise UsageError("--record and --replay cannot be used together")
+        if self.engine == "llm" and not self.has_model:
+            raise UsageError(
+                "--engine llm needs a model: set OPENAI_API_KEY, pass --base-url for an "
+                "OpenAI-compatible server, or --replay a cassette"
+            )
+
+    @property
+    def has_model(self) -> bool:
+        """A model can be reached: a key, an endpoint or a cassette to replay."""
+        return bool(self.api_key or self.base_url or self.replay)
+
+    @property
+    def use_model(self) -> bool:
+        """Whether this run calls the model (with `engine="auto"`, only when one is reachable)."""
+        return self.engine != "rules" and self.has_model
+
+    @property
+    def client_key(self) -> str:
+        """The key handed to the openai client (a placeholder for keyless local servers)."""
+        return self.api_key or REPLAY_PLACEHOLDER_KEY
+
+    @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None, **options: object) -> Settings:
+        """Build settings from explicit options, then the environment, then defaults.
+
+        Options set to None fall through to the environment: `OPENAI_API_KEY`,
+        `OPENAI_BASE_URL`, `LLMEXTRACT_MODEL`.
+        """
+        env = os.environ if env is None else env
+        given = {k: v for k, v in options.items() if v is not None}
+        if "api_key" not in given and env.get("OPENAI_API_KEY"):
+            given["api_key"] = env["OPENAI_API_KEY"]
+        if "base_url" not in given and env.get("OPENAI_BASE_URL"):
+            given["base_url"] = env["OPENAI_BASE_URL"]
+        if "model" not in given and env.get("LLMEXTRACT_MODEL"):
+            given["model"] = env["LLMEXTRACT_MODEL"]
+        for key in ("record", "replay"):
+            if key in given and not isinstance(given[key], Path):
+                given[key] = Path(str(given[key]))
+        try:
+            return cls(**given)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise UsageError(f"unknown setting: {exc}") from None
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,160 @@
+"""The public Python API: `summarize`, `asummarize` and `Extractor` (CONTRACT section 4)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+from llmextract.cassette import use_cassette
+from llmextract.config import Settings
+from llmextract.inputs import Article, _check_text, iter_articles, text_id
+from llmextract.pipeline import Pipeline
+from llmextract.prompts import load_prompt
+from llmextract.record import Result
+
+Item = str | os.PathLike[str] | Article | dict[str, Any]
+
+__all__ = ["Extractor", "asummarize", "summarize"]
+
+
+def _as_articles(items: Iterable[Item], max_chars: int) -> Iterator[Article]:
+    """Paths (Path objects, or strings naming an existing file/folder) are read; other
+    strings are article texts; dicts are {"id", "text"}; Articles pass through."""
+    for item in items:
+        if isinstance(item, Article):
+            yield item
+        elif isinstance(item, dict):
+            text = str(item.get("text", ""))
+            checked, error, warnings = _check_text(text, max_chars)
+            yield Article(str(item.get("id") or text_id(text)), None, checked, error,
+                          warnings=warnings)
+        elif isinstance(item, os.PathLike) or (
+            "\n" not in item and len(item) < 4096 and os.path.exists(item)
+        ):
+            yield from iter_articles([Path(item)], max_chars)
+        else:
+            checked, error, warnings = _check_text(item, max_chars)
+            yield Article(text_id(item), None, checked, error, warnings=warnings)
+
+
+class Extractor:
+    """Summarises articles with one resolved configuration.
+
+    Cost: one model request per article (more on retries and re-asks), none with
+    `engine="rules"`. Thread-safe to construct; each `summarize_many` runs its own event loop.
+    """
+
+    def __init__(self, model: str | None = None, base_url: str | None = None,
+                 concurrency: int = 16, *, settings: Settings | None = None,
+                 **options: Any) -> None:
+        self.settings = settings or Settings.resolve(
+            model=model, base_url=base_url, concurrency=concurrency, **options)
+        self.prompt = load_prompt()
+
+    # -- async ---------------------------------------------------------------------------
+    async def _open(self, stack: AsyncExitStack) -> Pipeline:
+        s = self.settings
+        stack.enter_context(use_cassette(record=s.record, replay=s.replay))
+        client = None
+        if s.use_model:
+            from llmextract.llm import ModelClient
+
+            client = ModelClient(s, self.prompt)
+            stack.push_async_callback(client.aclose)
+        return Pipeline(s, self.prompt, client)
+
+    async def asummarize(self, text: Item, *, id: str | None = None) -> Result:
+        """Summarise one article (text, path or {"id", "text"})."""
+        async with AsyncExitStack() as stack:
+            pipeline = await self._open(stack)
+            article = next(iter(_as_articles([text], self.settings.max_chars)))
+            if id is not None:
+                article = Article(id, article.input, article.text, article.error,
+                                  warnings=article.warnings)
+            return await pipeline.process(article)
+
+    async def asummarize_many(self, items: Iterable[Item]) -> AsyncIterator[Result]:
+        """Results as they complete, at most `concurrency` articles in flight; inputs are
+        read lazily."""
+        async with AsyncExitStack() as stack:
+            pipeline = await self._open(stack)
+            articles = _as_articles(items, self.settings.max_chars)
+            done: asyncio.Queue[Result | None] = asyncio.Queue(self.settings.concurrency * 2)
+
+            async def worker() -> None:
+                for article in articles:  # shared iterator: each article taken once
+                    await done.put(await pipeline.process(article))
+                await done.put(None)
+
+            workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
+            try:
+                finished = 0
+                while finished < len(workers):
+                    result = await done.get()
+                    if result is None:
+                        finished += 1
+                    else:
+                        yield result
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+
+    # -- sync ----------------------------------------------------------------------------
+    def summarize(self, text: Item, *, id: str | None = None) -> Result:
+        """Summarise one article; runs its own event loop (use `asummarize` inside one)."""
+        return asyncio.run(self.asummarize(text, id=id))
+
+    def summarize_many(self, items: Iterable[Item]) -> Iterator[Result]:
+        """Stream results in completion order; runs the event loop in a helper thread so
+        this works from any synchronous code. Closing the iterator early stops the work."""
+        out: queue.Queue[Result | BaseException | None] = queue.Queue(
+            self.settings.concurrency * 2)
+        stop = threading.Event()
+
+        async def run() -> None:
+            async for result in self.asummarize_many(items):
+                if stop.is_set():
+                    return
+                await asyncio.to_thread(out.put, result)  # waits for a slow consumer
+
+        def thread_main() -> None:
+            try:
+                asyncio.run(run())
+                out.put(None)
+            except BaseException as exc:  # handed to the consumer, re-raised there
+                out.put(exc)
+
+        thread = threading.Thread(target=thread_main, name="llmextract-run", daemon=True)
+        thread.start()
+        try:
+            while True:
+                got = out.get()
+                if got is None:
+                    return
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            stop.set()
+            while thread.is_alive():  # unblock a pending put, then let the loop wind down
+                try:
+                    out.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+
+
+def summarize(text: Item, **options: Any) -> Result:
+    """Summarise one article with settings from `options` and the environment."""
+    return Extractor(**options).summarize(text)
+
+
+async def asummarize(text: Item, **options: Any) -> Result:
+    """Async `summarize`."""
+    return await Extractor(**options).asummarize(text)

@@ -1,0 +1,162 @@
+"""The model call: instructor over `AsyncOpenAI`, one policy owning retries (see retry.py).
+
+This is the boundary where openai/instructor/vcrpy errors become llmextract errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from llmextract.config import Settings
+from llmextract.errors import (
+    CassetteMissError,
+    ModelError,
+    ModelOutputError,
+    ModelUnavailableError,
+)
+from llmextract.prompts import Prompt
+from llmextract.record import Usage
+from llmextract.retry import RetryPolicy, classify
+from llmextract.schema import ArticleSummary
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = ["ModelAnswer", "ModelClient"]
+
+_MODES = {"tools": "TOOLS", "json_schema": "JSON_SCHEMA", "json": "JSON", "md_json": "MD_JSON"}
+
+
+@dataclass(frozen=True)
+class ModelAnswer:
+    summary: ArticleSummary
+    usage: Usage
+    model: str
+
+
+def _usage_of(raw: Any, requests: int) -> Usage:
+    return Usage(
+        requests=requests,
+        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+    )
+
+
+def _quiet_instructor() -> None:
+    # instructor logs every failed attempt at ERROR, model output included; our records
+    # say what failed instead.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+class ModelClient:
+    """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency)."""
+
+    def __init__(self, settings: Settings, prompt: Prompt) -> None:
+        import instructor
+        import openai
+
+        _quiet_instructor()
+        self.settings = settings
+        self.prompt = prompt
+        limits = openai.DefaultAsyncHttpxClient  # the httpx flavour openai was built on
+        pool = settings.concurrency + 4
+        http_client = limits(
+            limits=_limits(pool), timeout=settings.timeout, follow_redirects=True
+        )
+        self._openai: openai.AsyncOpenAI = openai.AsyncOpenAI(
+            api_key=settings.client_key,
+            base_url=settings.base_url,
+            max_retries=0,
+            timeout=settings.timeout,
+            http_client=http_client,
+        )
+        mode = getattr(instructor.Mode, _MODES[settings.mode])
+        self._client = instructor.from_openai(self._openai, mode=mode)
+        # Wrapping once spares instructor regenerating the JSON schema on every call.
+        self._response_model = instructor.openai_schema(ArticleSummary)
+
+    async def aclose(self) -> None:
+        await self._openai.close()
+
+    async def extract(self, text: str) -> ModelAnswer:
+        """One article -> a validated `ArticleSummary`, or a `ModelError` subclass."""
+        policy = RetryPolicy(self.settings)
+        kwargs: dict[str, Any] = {}
+        if self.settings.temperature is not None:
+            kwargs["temperature"] = self.settings.temperature
+        try:
+            result, completion = await self._client.chat.completions.create_with_completion(
+                model=self.settings.model,
+                messages=self.prompt.messages(text),  # type: ignore[arg-type]
+                response_model=self._response_model,
+                max_retries=policy.retrying(),
+                **kwargs,
+            )
+        except Exception as exc:  # translated here, at the one boundary
+            raise _translate(exc, policy, self.settings) from exc
+        summary = ArticleSummary.model_validate(result.model_dump())
+        usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
+        return ModelAnswer(summary=summary, usage=usage,
+                           model=str(getattr(completion, "model", "") or self.settings.model))
+
+
+def _limits(pool: int) -> Any:
+    import openai._base_client as base
+
+    httpx = getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
+    return httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The error that decided the outcome (instructor wraps it in InstructorRetryException)."""
+    if type(exc).__name__ == "InstructorRetryException" and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
+def _describe(exc: BaseException) -> str:
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} from the model endpoint"
+    if isinstance(exc, openai.APITimeoutError):
+        return "the model endpoint timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not connect to the model endpoint"
+    name = type(exc).__name__
+    if name == "IncompleteOutputException":
+        return "the answer was truncated (finish_reason=length)"
+    if name == "ValidationError":
+        count = getattr(exc, "error_count", lambda: 0)()
+        return f"the answer did not match the schema ({count} validation errors)"
+    if isinstance(exc, AssertionError):
+        return f"the model gave no structured answer: {str(exc)[:200]}"
+    return f"{name}: {str(exc)[:200]}"
+
+
+def _translate(exc: Exception, policy: RetryPolicy, settings: Settings) -> ModelError | Exception:
+    root = _root(exc)
+    kind = classify(root)
+    if kind == "cassette":
+        where = settings.replay or settings.record
+        return CassetteMissError(
+            f"request not found in cassette {where}: the article or prompt changed since it "
+            "was recorded; re-record it with --record (see README, 'Cassettes')"
+        )
+    total = getattr(exc, "total_usage", None)
+    usage = _usage_of(total, policy.attempts)
+    if usage.prompt_tokens == 0:
+        last = getattr(exc, "last_completion", None)
+        usage = _usage_of(getattr(last, "usage", None), policy.attempts)
+    attempts = policy.attempts
+    message = f"{_describe(root)} (after {attempts} request{'s' if attempts > 1 else ''})"
+    cls = ModelUnavailableError if kind == "transport" or _is_status(root) else ModelOutputError
+    return cls(message, attempts=attempts, usage=usage)
+
+
+def _is_status(exc: BaseException) -> bool:
+    import openai
+
+    return isinstance(exc, openai.APIStatusError)

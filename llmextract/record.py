@@ -1,0 +1,108 @@
+"""The result record (CONTRACT section 2): one per input article.
+
+The summary inside a record is the model-facing `ArticleSummary` whose figures, quotes and
+entities also carry `span` (character offsets into the article text as read, so that
+`text[start:end]` is the item's verbatim words) and `source` (which engine found them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+
+Source = Literal["llm", "rules", "both"]
+Status = Literal["ok", "fallback", "error"]
+Engine = Literal["llm", "rules", "llm+rules"]
+Span = tuple[int, int]
+
+__all__ = [
+    "Dropped",
+    "Engine",
+    "ErrorInfo",
+    "GroundedEntity",
+    "GroundedFigure",
+    "GroundedQuote",
+    "Result",
+    "Source",
+    "Span",
+    "Status",
+    "Summary",
+    "Usage",
+]
+
+
+class GroundedFigure(Figure):
+    span: Span | None = None
+    source: Source = "llm"
+
+
+class GroundedQuote(Quote):
+    span: Span | None = None
+    source: Source = "llm"
+
+
+class GroundedEntity(Entity):
+    span: Span | None = None
+    source: Source = "llm"
+
+
+class Summary(ArticleSummary):
+    """`ArticleSummary` after grounding and reconciliation: every item located in the text."""
+
+    figures: list[GroundedFigure] = Field(default_factory=list)  # type: ignore[assignment]
+    quotes: list[GroundedQuote] = Field(default_factory=list)  # type: ignore[assignment]
+    entities: list[GroundedEntity] = Field(default_factory=list)  # type: ignore[assignment]
+
+
+class Dropped(BaseModel):
+    """An item of the model's answer that the pipeline refused, and why."""
+
+    field: str
+    item: dict[str, Any]
+    reason: str
+
+
+class Usage(BaseModel):
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            requests=self.requests + other.requests,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class ErrorInfo(BaseModel):
+    type: str
+    message: str
+
+
+class Result(BaseModel):
+    """One article's outcome. Serialise with `to_json()`; field meanings are in the README."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    input: str | None = None
+    status: Status
+    engine: Engine | None = None
+    summary: Summary | None = None
+    dropped: list[Dropped] = Field(default_factory=list)
+    model: str | None = None
+    prompt_version: str | None = None
+    schema_hash: str | None = None
+    cached: bool = False
+    usage: Usage = Field(default_factory=Usage)
+    error: ErrorInfo | None = None
+    warnings: list[str] = Field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    def to_json(self) -> str:
+        """One line of JSON, as written to JSONL output."""
+        return self.model_dump_json()
