@@ -30,7 +30,7 @@ SECRET_HEADERS = (
 )
 MATCH_ON = ("method", "path", "body")
 
-__all__ = ["MATCH_ON", "SECRET_HEADERS", "vcr_config", "use_cassette"]
+__all__ = ["MATCH_ON", "SECRET_HEADERS", "use_cassette", "vcr_config"]
 
 
 def _scrub_request(request: Any) -> Any:

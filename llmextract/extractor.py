@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import threading
@@ -144,10 +145,8 @@ class Extractor:
         finally:
             stop.set()
             while thread.is_alive():  # unblock a pending put, then let the loop wind down
-                try:
+                with contextlib.suppress(queue.Empty):
                     out.get(timeout=0.05)
-                except queue.Empty:
-                    pass
 
 
 def summarize(text: Item, **options: Any) -> Result:

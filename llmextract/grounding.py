@@ -21,10 +21,10 @@ from llmextract.text import WORD_RE, fold, fold_plain, words
 QUOTE_THRESHOLD = 0.86
 _QUOTE_MARKS = "\"'“”‘’«»„ "
 _TRAIL = " .,;:!?…"
-_STOP = frozenset(
-    "a an the of in on at to for and or by with from as is are was were be been it its this that"
-    " said says".split()
-)
+_STOP = frozenset((
+    "a an the of in on at to for and or by with from as is are was were be been it its this "
+    "that said says"
+).split())
 
 __all__ = ["Grounded", "Locator", "ground"]
 

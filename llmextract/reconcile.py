@@ -29,8 +29,10 @@ from llmextract.schema import ArticleSummary
 from llmextract.text import fold_plain
 
 CONFIDENT = 0.7
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+]
 
 __all__ = ["CONFIDENT", "reconcile"]
 

@@ -27,7 +27,7 @@ from llmextract.config import Settings
 
 Kind = Literal["parse", "transport", "cassette", "final"]
 
-__all__ = ["RetryPolicy", "classify", "cassette_miss", "retry_after_seconds"]
+__all__ = ["RetryPolicy", "cassette_miss", "classify", "retry_after_seconds"]
 
 
 def cassette_miss(exc: BaseException | None) -> bool:

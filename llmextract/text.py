@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Folded", "fold", "fold_plain", "words", "WORD_RE"]
+__all__ = ["WORD_RE", "Folded", "fold", "fold_plain", "words"]
 
 _CHAR_MAP = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",

@@ -1,0 +1,140 @@
+"""Command line: serve the fake OpenAI-compatible server until Ctrl-C.
+
+python -m llmextract.fakeserver --answers tests/answers --port 8765 --latency 0.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from llmextract.fakeserver.faults import FAULT_KINDS, FaultPlan
+from llmextract.fakeserver.server import FakeServer
+
+_EPILOG = f"""\
+endpoints (127.0.0.1 only):
+  POST /v1/chat/completions (or /chat/completions)   the fake model
+  GET  /v1/models                                    one model, "fake-model"
+  GET  /_stats     counts: requests, completions, by_match, by_fault, by_status
+  GET  /_requests  the JSON bodies of the completion requests received
+  POST /_reset     zero the counts
+
+which article: the text between <article> and </article> lines of the last user message
+that has them (without the tags: the last user message before any assistant message).
+
+answer files: every *.json file of --answers, read in file-name order:
+  {{"match":   "a distinctive substring of the article, e.g. its headline",
+   "answers": [ {{ArticleSummary-shaped object}}, ... ],
+   "faults":  ["429", "500", null]}}                  (optional)
+  The first file whose "match" occurs in the article answers it. answers[k] is served on
+  re-ask k (k = assistant messages already in the request); past the end, the last one.
+  A string answer is sent verbatim (write invalid JSON that way). "faults" is a script:
+  the n-th time the same request body arrives it gets faults[n] (null = answer normally);
+  a file's script replaces the --fault-rate draw for its article.
+  No matching file: the answer is the rule-based engine's summary (llmextract.rules).
+
+answer shape: a tool call when the request has "tools" (instructor TOOLS mode); otherwise
+JSON in "content", fenced as ```json when there is no response_format and the prompt asks
+for a code block (instructor MD_JSON mode).
+
+fault kinds: {", ".join(FAULT_KINDS)}
+  429/500/503  error status with {{"error": {{message, type, code}}}}; a 429 carries
+               retry-after (seconds) and retry-after-ms
+  timeout      stall --slow-seconds, then answer (the client should time out first)
+  reset        close the connection abruptly (RST), no response
+  malformed    200 with a truncated, non-JSON body
+  invalid      200, well-formed, but the answer fails the schema (no summary, value "many")
+  length       finish_reason "length", arguments cut mid-JSON
+  refusal      a refusal message, no tool call
+  empty        200 with "choices": []
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m llmextract.fakeserver",
+        description="A fake OpenAI-compatible chat-completions server serving authored answers,"
+        " with configurable latency and faults.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--answers", metavar="DIR", help="directory of answer files (default: rules echo only)")
+    add("--port", type=int, default=8765, help="port on 127.0.0.1; 0 = any free (default 8765)")
+    add("--latency", type=float, default=0.0, help="seconds before each answer (default 0)")
+    add("--jitter", type=float, default=0.0, help="+/- uniform seconds on the latency")
+    add("--fault-rate", type=float, default=0.0, help="probability 0..1 a request faults")
+    add(
+        "--faults",
+        default="429,500",
+        metavar="KINDS",
+        help="comma-separated fault kinds drawn at --fault-rate (default 429,500)",
+    )
+    add("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    add(
+        "--max-consecutive",
+        type=int,
+        default=2,
+        help="never rate-fault one request body more than N times in a row; "
+        "0 = no limit (default 2)",
+    )
+    add("--retry-after", type=int, default=1, help="retry-after seconds of a 429 (default 1)")
+    add("--retry-after-ms", type=int, default=None, help="retry-after-ms (default retry-after)")
+    add("--slow-seconds", type=float, default=30.0, help="stall of a timeout fault (default 30)")
+    add("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def _plan(args: argparse.Namespace) -> FaultPlan:
+    kinds = [k.strip() for k in str(args.faults).split(",") if k.strip()]
+    retry_ms = args.retry_after_ms if args.retry_after_ms is not None else args.retry_after * 1000
+    return FaultPlan(
+        rate=args.fault_rate,
+        kinds=kinds,
+        seed=args.seed,
+        max_consecutive=args.max_consecutive or None,
+        retry_after=args.retry_after,
+        retry_after_ms=retry_ms,
+        slow_seconds=args.slow_seconds,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        server = FakeServer(
+            answers_dir=args.answers,
+            latency=args.latency,
+            faults=_plan(args),
+            jitter=args.jitter,
+            port=args.port,
+            verbose=args.verbose,
+        )
+        server.start()
+    except (ValueError, OSError) as exc:
+        parser.error(str(exc))
+    done = threading.Event()
+
+    def _on_term(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, _on_term)
+    print(f"listening on {server.base_url}", file=sys.stderr, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
