@@ -49,7 +49,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def vcr_config() -> dict[str, Any]:
-    """Keyword arguments for `vcr.VCR` (shared by the CLI and the test suite)."""
+    """Keyword arguments for `use_cassette` (shared by the CLI and pytest-recording)."""
     return {
         "match_on": MATCH_ON,
         "filter_headers": list(SECRET_HEADERS),
@@ -84,14 +84,14 @@ def use_cassette(*, record: Path | None = None, replay: Path | None = None) -> I
     config = vcr_config()
     if replay is not None:
         _check_replayable(replay)
-        with vcr.VCR(record_mode="none", **config).use_cassette(str(replay)):
+        with vcr.VCR().use_cassette(str(replay), record_mode="none", **config):
             yield
         return
     assert record is not None
     partial = record.with_name(record.name + ".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.unlink(missing_ok=True)
-    with vcr.VCR(record_mode="all", **config).use_cassette(str(partial)):
+    with vcr.VCR().use_cassette(str(partial), record_mode="all", **config):
         yield
     if partial.exists():
         partial.replace(record)

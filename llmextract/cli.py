@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Summarise articles into one JSON record each.",
                        epilog=SUMMARIZE_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks and debug logging on standard error")
     s.add_argument("paths", nargs="*", metavar="PATH", help="articles to read (default: -)")
     s.add_argument("-o", "--output", metavar="OUT", help="write results here (default: stdout)")
     s.add_argument("--format", choices=("jsonl", "json"), default="jsonl",

@@ -146,11 +146,11 @@ def _translate(exc: Exception, policy: RetryPolicy, settings: Settings) -> Model
             "was recorded; re-record it with --record (see README, 'Cassettes')"
         )
     total = getattr(exc, "total_usage", None)
-    usage = _usage_of(total, policy.attempts)
+    usage = _usage_of(total, policy.failures)
     if usage.prompt_tokens == 0:
         last = getattr(exc, "last_completion", None)
-        usage = _usage_of(getattr(last, "usage", None), policy.attempts)
-    attempts = policy.attempts
+        usage = _usage_of(getattr(last, "usage", None), policy.failures)
+    attempts = policy.failures  # every failed request passed through the policy
     message = f"{_describe(root)} (after {attempts} request{'s' if attempts > 1 else ''})"
     cls = ModelUnavailableError if kind == "transport" or _is_status(root) else ModelOutputError
     return cls(message, attempts=attempts, usage=usage)

@@ -83,7 +83,8 @@ _CUR_WORD_RE = re.compile(
 )
 _RATE_RE = re.compile(
     r"\s+(?:a|an|per)\s+(?:share|barrel|year|day|month|week|hour|person|head|tonne|ton|"
-    r"gallon|litre|liter|kilogram|kilo|ounce|kilowatt-hour|square\s+metre|square\s+meter)\b",
+    r"gallon|litre|liter|kilogram|kilo|ounce|kilowatt-hour|square\s+metre|square\s+meter)\b"
+    r"(?!\s+(?:earlier|ago|before|later|after|on|from))",
     re.IGNORECASE,
 )
 _COMPOUND_RE = re.compile(r"-(?:[a-z]+)(?:-[a-z]+){0,2}\b")
@@ -147,7 +148,7 @@ STOP_NOUNS = frozenset(
     one ones way of-the he she they we you i me him them us our their his her your my
     more—""".split()
 )
-_SPELLED_COUNT_STOP = frozenset({"of", "more", "another", "other", "another", "way", "day"})
+_SPELLED_COUNT_STOP = frozenset({"of", "more", "another", "other", "way", "day"})
 _NO_ONE_BEFORE_RE = re.compile(
     r"\b(?:no|any|every|some|each|the|this|that|which|anyone|someone|everyone)\s+$",
     re.IGNORECASE,
@@ -264,11 +265,12 @@ def _skip_reason(text: str, m: re.Match[str]) -> bool:
             return True  # ordinals (21st), decades (1990s), model names (240mm, 5G)
         if re.match(r"(?:-|–)\d+(?:-|–)\d{3,}", after):
             return True  # phone-like
-        if re.search(r"[A-Z0-9][\w]*-$", before) or re.search(r"\d/$|\w-$", before):
-            if not re.search(r"\b[a-z]+-$", before):
-                return True
+        attached = re.search(r"[A-Z0-9][\w]*-$", before) or re.search(r"\d/$|\w-$", before)
+        if attached and not re.search(r"\b[a-z]+-$", before):
+            return True
         prev = re.search(r"([A-Za-z][\w.’']*)\s+$", before)
-        if prev and prev.group(1)[0].isupper():
+        score_like = re.match(r"[-–]\d{1,2}\b", after) is not None and len(num) <= 2
+        if prev and prev.group(1)[0].isupper() and not score_like:
             w = prev.group(1).lower().rstrip(".")
             if w not in _ALLOWED_CAP_BEFORE and not re.fullmatch(MONTHS, w):
                 return True
@@ -348,13 +350,23 @@ def _match_range(text: str, m: re.Match[str], p: _Parse) -> int | None:
     if sep in ("to", "and"):
         if sep == "and" and not before.rstrip().endswith("between"):
             return None
-        if sep == "to" and (before.rstrip().endswith("from") or p.unit != p2.unit):
+        if sep == "to" and (before.rstrip().endswith("from") or p.unit not in (None, p2.unit)):
             return None
         if p.unit is None and p2.unit is None and not before.rstrip().endswith("between"):
             return None
+    if p.unit is not None and p2.unit is not None and p.unit != p2.unit:
+        return None
     elif m.group("num") is None or m2.group("num") is None:
         return None
     return p2.end
+
+
+def _unit_at(text: str, end: int) -> str | None:
+    """The unit of the range's second number (e.g. "5 to 7 percent")."""
+    tail = text[max(0, end - 20) : end].lower()
+    if tail.endswith(("percent", "per cent", "%")):
+        return "percent"
+    return None
 
 
 def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
@@ -369,6 +381,7 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
     if rng is not None:
         sc = _SCORE_TAIL_RE.match(text, rng)
         end = sc.end() if sc else rng
+        unit = unit or _unit_at(text, rng)
         value = None
         qualifier = "exact"
         start = m.start() if start == m.start() else start
@@ -377,7 +390,7 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
         if cm is not None:
             end = cm.end()
             p.strong = True
-        if unit is None:
+        if unit is None and not (cm is not None and cm.group(0).endswith("-old")):
             cn = _counted_noun(text, end)
             if cn is not None:
                 end, noun = cn
@@ -385,9 +398,11 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
                 p.strong = True
         if m.group("word") is not None and not p.strong:
             return None
-        if m.group("word") is not None and m.group("word").lower() == "one":
-            if _NO_ONE_BEFORE_RE.search(text[max(0, m.start() - 12) : m.start()]):
-                return None
+        word = m.group("word")
+        if word is not None and word.lower() == "one" and _NO_ONE_BEFORE_RE.search(
+            text[max(0, m.start() - 12) : m.start()]
+        ):
+            return None
     return NumberMatch(start, end, text[start:end], value, unit, qualifier)
 
 

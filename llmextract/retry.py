@@ -89,7 +89,7 @@ class RetryPolicy:
 
     @property
     def attempts(self) -> int:
-        """HTTP requests made so far, counting the one in flight."""
+        """HTTP requests made by a call that succeeded (the failed ones plus the last)."""
         return self.failures + 1
 
     def should_retry(self, state: RetryCallState) -> bool:

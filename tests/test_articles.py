@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from llmextract import Extractor
 from llmextract.record import Result
 from llmextract.text import fold_plain
 
-from .conftest import ANSWERS, ARTICLES
+from .conftest import ANSWERS, ARTICLES, CASSETTES
 
 CASES = sorted(p.stem for p in ARTICLES.glob("*.txt") if (ANSWERS / f"{p.stem}.json").exists())
 REPLAY_BASE_URL = "http://127.0.0.1:8765/v1"  # never contacted on replay
@@ -56,7 +56,7 @@ def dropped_texts(result: Result, field: str, key: str = "text") -> set[str]:
     return {norm(d.item[key]) for d in result.dropped if d.field == field}
 
 
-@pytest.mark.vcr("articles.yaml")
+@pytest.mark.vcr
 @pytest.mark.parametrize("name", CASES)
 def test_planted_mistakes_are_refused_and_truth_kept(name: str, base_url: str) -> None:
     result, text, expect = run(name, base_url)
@@ -98,20 +98,31 @@ def test_planted_mistakes_are_refused_and_truth_kept(name: str, base_url: str) -
         assert (s.published.isoformat() if s.published else None) == expect["published"]
 
 
-@pytest.mark.vcr("articles.yaml")
+@pytest.mark.vcr
 def test_reask_after_invalid_answer(base_url: str) -> None:
     result, _, _ = run("court_curly", base_url)
     assert result.status == "ok" and result.usage.requests == 2
 
 
-@pytest.mark.vcr("articles.yaml")
-def test_hostile_article_is_summarised_as_data(base_url: str) -> None:
+@pytest.mark.vcr
+def test_hostile_article_reaches_the_model_intact(base_url: str) -> None:
     result, text, _ = run("hostile_template", base_url)
     assert result.status == "ok" and result.summary is not None
-    assert "{{ council_budget }}" in text
-    assert "resigned" not in result.summary.summary.lower()
+    assert "{{ council_budget }}" in text and "{% raw %}" in text
+    cassette = CASSETTES / "tests" / "test_hostile_article_reaches_the_model_intact.yaml"
+    if not cassette.exists():
+        pytest.skip("recording: the cassette is written when the test ends")
+    interactions = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]
+    sent = json.loads(interactions[0]["request"]["body"])
+    user = sent["messages"][-1]["content"]
+    assert text in user  # byte for byte: no template engine touched it
+    for q in result.summary.quotes:
+        assert q.text in text
 
 
-def test_cassette_holds_no_secret() -> None:
-    body = (Path(__file__).parent.parent / "cassettes" / "tests" / "articles.yaml").read_text()
-    assert "sk-test-not-a-key" not in body and "authorization" not in body.lower()
+def test_cassettes_hold_no_secret() -> None:
+    files = [*CASSETTES.glob("*.yaml"), *(CASSETTES / "tests").glob("*.yaml")]
+    assert len(files) > len(CASES)
+    for path in files:
+        body = path.read_text(encoding="utf-8")
+        assert "sk-" not in body and "authorization" not in body.lower(), path

@@ -1,0 +1,107 @@
+"""The rule-based engine: a full summary of an article without a language model.
+
+`extract(text)` is deterministic and pure; every figure, quote and entity it returns carries
+`source="rules"` and a `span` such that `text[start:end]` is the item's text (or name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmextract.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
+from llmextract.rules.entities import find_entities
+from llmextract.rules.figures import find_figures
+from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
+from llmextract.rules.meta import Meta, parse_meta
+from llmextract.rules.quotes import find_quotes
+from llmextract.rules.sentences import lines, sentences
+
+__all__ = ["RulesOutput", "extract"]
+
+MAX_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class RulesOutput:
+    summary: Summary
+    figure_confidence: list[float]
+    quote_confidence: list[float]
+    entity_confidence: list[float]
+
+
+def _title_case(s: str) -> bool:
+    words = [w for w in s.split() if w[:1].isalpha() and len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _skips(text: str, meta: Meta) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(spans skipped for figures and quotes, spans skipped for entities)."""
+    skip = list(meta.skip)
+    for ln in lines(text):
+        if ln.text.lstrip().startswith(("Related", "Read more", "READ MORE", "http", "Tags:")):
+            skip.append((ln.start, ln.end))
+    ls = lines(text)
+    if ls and len(ls[-1].text.split()) <= 8 and not ls[-1].text.rstrip().endswith((".", '"', "”")):
+        skip.append((ls[-1].start, ls[-1].end))  # a trailing credit line "mkg/hc (Reuters, AFP)"
+    ent_skip = [s for s in skip if not (meta.title and text[s[0] : s[1]].strip().lstrip("# ")
+                                        == meta.title and not _title_case(meta.title))]
+    return skip, ent_skip
+
+
+def _extra_entities(text: str, meta: Meta) -> list[tuple[int, int, str]]:
+    extra: list[tuple[int, int, str]] = []
+    if meta.dateline_place is not None:
+        extra.append((meta.dateline_place[0], meta.dateline_place[1], "location"))
+    for name, typ in [(a, "person") for a in meta.authors] + [(meta.publisher, "organization")]:
+        if name and "/" not in name:
+            i = text.find(name)
+            if i >= 0:
+                extra.append((i, i + len(name), typ))
+    return extra
+
+
+def _extract(text: str) -> RulesOutput:
+    meta = parse_meta(text)
+    skip, ent_skip = _skips(text, meta)
+    sents = sentences(text)
+    figs = find_figures(text, sents, skip)
+    quotes = find_quotes(text, skip)
+    ents = find_entities(text, ent_skip, _extra_entities(text, meta))
+    body = body_sentences(sents, skip)
+    lead = lead_summary(body)
+    summary = Summary(
+        title=meta.title,
+        publisher=meta.publisher,
+        authors=meta.authors,
+        published=meta.published,
+        url=meta.url,
+        summary=lead,
+        key_points=key_points(body, [f.match.start for f in figs], lead),
+        figures=[
+            GroundedFigure(text=f.match.text, value=f.match.value, unit=f.match.unit,
+                           describes=f.describes, qualifier=f.match.qualifier,  # type: ignore[arg-type]
+                           attributed_to=f.attributed_to, span=(f.match.start, f.match.end),
+                           source="rules")
+            for f in figs
+        ],
+        quotes=[GroundedQuote(text=q.text, speaker=q.speaker, span=(q.start, q.end),
+                              source="rules") for q in quotes],
+        entities=[GroundedEntity(name=e.name, type=e.type, span=(e.start, e.end),  # type: ignore[arg-type]
+                                 source="rules") for e in ents],
+        topics=topics(text),
+    )
+    return RulesOutput(summary, [f.confidence for f in figs], [q.confidence for q in quotes],
+                       [e.confidence for e in ents])
+
+
+def extract(text: str) -> RulesOutput:
+    """A full rule-based summary of `text`. Never raises on any str."""
+    if not isinstance(text, str):
+        text = str(text)
+    try:
+        return _extract(text[:MAX_CHARS])
+    except Exception:
+        return RulesOutput(Summary(summary=""), [], [], [])
+
+
+__all__ += ["is_boilerplate"]

@@ -1,0 +1,106 @@
+"""Newsworthy figures: number phrases with what they describe and who states them."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from llmextract.numbers import NumberMatch, find_numbers
+from llmextract.rules.quotes import SPEECH_VERBS, SUBJECT, clean_speaker
+from llmextract.rules.sentences import Block
+
+__all__ = ["FigureHit", "find_figures"]
+
+
+@dataclass(frozen=True)
+class FigureHit:
+    match: NumberMatch
+    describes: str
+    attributed_to: str | None
+    confidence: float
+
+
+_STRONG_UNITS = frozenset({"percent", "percentage points"})
+_SAID_RE = re.compile(rf"(?P<spk>{SUBJECT})(?:,[^,\"“”]{{1,80}},)?\s+(?:{SPEECH_VERBS})\b")
+_ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\s+(?P<spk>[^,.;:()\"“”]{2,80})")
+_CAP_TAIL_RE = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|of|the|for|and))*$")
+_NUM_WORDS = frozenset(
+    "million billion thousand trillion percent cent cents share euros dollars pounds th st nd "
+    "rd".split()
+)
+_CTX_STOP = frozenset(
+    "the a an of to in on at by for and or was were is are has have had been be with from "
+    "that this which its their his her".split()
+)
+
+
+def _sentence_of(sents: list[Block], starts: list[int], pos: int) -> Block | None:
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and sents[i].start <= pos < sents[i].end:
+        return sents[i]
+    return None
+
+
+def _describes(text: str, nm: NumberMatch, sent: Block | None) -> str:
+    if nm.unit and nm.unit not in ("USD", "EUR", "GBP", "JPY", "CNY", "INR") and nm.unit not in \
+            _STRONG_UNITS:
+        tail = nm.text.split()
+        idx = max((i for i, w in enumerate(tail) if any(ch.isdigit() for ch in w) or
+                   w.lower() in ("million", "billion", "thousand")), default=-1)
+        phrase = " ".join(tail[idx + 1 :]) if idx >= 0 else nm.unit
+        if phrase:
+            return phrase
+    lo = sent.start if sent is not None else max(0, nm.start - 80)
+    words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", text[lo : nm.start])]
+    ctx = [w for w in words[-6:] if w.lower() not in _CTX_STOP and w.lower() not in _NUM_WORDS]
+    ctx = ctx[-4:]
+    if ctx:
+        return " ".join(ctx)
+    after = re.findall(r"[A-Za-z][\w'’\-]*", text[nm.end : nm.end + 60])
+    return " ".join(after[:4]) if after else (nm.unit or "number")
+
+
+def _attributed(text: str, sent: Block | None) -> str | None:
+    if sent is None:
+        return None
+    s = re.sub(r"[\"“][^\"“”]*[\"”]", lambda m: " " * len(m.group(0)), sent.text)
+    m = _SAID_RE.search(s) or _ACCORDING_RE.search(s)
+    if m is None:
+        return None
+    raw = m.group("spk").strip()
+    cap = _CAP_TAIL_RE.search(raw)
+    if cap is not None and m.re is _ACCORDING_RE and cap.start() > 0:
+        raw = cap.group(0)
+    spk = clean_speaker(raw)
+    if spk is None or spk.lower() in ("he", "she", "it", "they", "we", "i"):
+        return None
+    return spk
+
+
+def _confidence(nm: NumberMatch) -> float:
+    if nm.value is None:
+        return 0.6
+    if nm.unit is not None:
+        return 0.85 if re.search(r"\d", nm.text) else 0.75
+    return 0.5
+
+
+def find_figures(
+    text: str, sents: list[Block], skip: list[tuple[int, int]] | None = None
+) -> list[FigureHit]:
+    """Every number phrase outside the skipped (header/footer) spans, with context."""
+    out: list[FigureHit] = []
+    seen: set[tuple[str, float | None]] = set()
+    starts = [b.start for b in sents]
+    for nm in find_numbers(text):
+        if skip and any(a <= nm.start < b for a, b in skip):
+            continue
+        key = (nm.text.lower(), nm.value)
+        if key in seen:
+            continue
+        seen.add(key)
+        sent = _sentence_of(sents, starts, nm.start)
+        out.append(FigureHit(nm, _describes(text, nm, sent), _attributed(text, sent),
+                             _confidence(nm)))
+    return out

@@ -1,0 +1,186 @@
+"""Article metadata: headline, byline, wire/publisher, publication date, URL, dateline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from llmextract.rules.sentences import Block, lines
+
+__all__ = ["WIRES", "Meta", "parse_meta"]
+
+WIRES = {
+    "afp": "AFP", "agence france-presse": "AFP", "reuters": "Reuters", "ap": "AP",
+    "the associated press": "The Associated Press", "associated press": "Associated Press",
+    "pti": "PTI", "xinhua": "Xinhua", "ians": "IANS", "ani": "ANI", "dpa": "dpa",
+    "upi": "UPI", "bloomberg": "Bloomberg", "efe": "EFE", "ansa": "ANSA", "tass": "TASS",
+    "yonhap": "Yonhap", "kyodo": "Kyodo", "aa": "AA", "anadolu agency": "Anadolu Agency",
+    "bernama": "Bernama", "cnn": "CNN", "bbc": "BBC", "ap news": "AP", "reuters staff": "Reuters",
+}
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+        r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATE_RES = (
+    re.compile(rf"\b(?P<m>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MON}),?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)\b"),
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)/(?P<mn>\d\d)/(?P<d>\d\d)\b"),
+)
+_URL_LINE_RE = re.compile(r"^\W*(?:(?:original\s+)?(?:url|source|link)\s*:?\s*)?(https?://\S+)\s*$",
+                          re.IGNORECASE)
+_URL_LABEL_RE = re.compile(r"^\W*(?:original\s+url|source\s+url|url|source)\s*:?\s*$",
+                           re.IGNORECASE)
+_BYLINE_RE = re.compile(r"^\s*(?:#+\s*)?By:?\s+(?P<who>[^\n]{2,120}?)\s*$")
+_DATELINE_RE = re.compile(
+    r"^\s*(?P<place>(?:[A-Z][A-Z.'’\- ]{1,40}|[A-Z][a-z]+(?=,\s*[A-Z][a-z]{2,3}\.?\s+\d))"
+    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+){0,2}(?!\.?\s+\d))?)?"
+    rf"\s*(?:,\s*{_MON}\s+\d{{1,2}}(?:,\s*\d{{4}})?\s*)?\((?P<pub>[A-Za-z][^()\n]{{0,30}})\)\s*"
+    r"(?:(?:-{1,2}|–|—|:)\s*|(?=[A-Z]))"
+)
+_PLACE_ONLY_RE = re.compile(
+    rf"^\s*(?P<place>[A-Z][A-Z.'’\-]+(?:\s[A-Z][A-Z.'’\-]+){{0,3}})(?:,\s*{_MON}\s+\d{{1,2}})?"
+    r"\s*(?:-{1,2}|–|—|:)\s+(?=[A-Z])"
+)
+_TRAIL_WIRE_RE = re.compile(r"^\s*(?:—|–|-{1,2})\s*(?P<pub>[A-Z][A-Za-z ]{1,30})\s*$")
+_COPYRIGHT_RE = re.compile(r"(?:Copyright|©)\s*(?:\(c\)\s*)?(?:\d{4}\s*)?(?:,\s*)?"
+                           r"(?:The\s+)?(?P<pub>Associated Press|Reuters|AFP|Agence France-Presse)")
+_SPLIT_AUTHORS_RE = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|,\s*|\s*&\s*)")
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    publisher: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: dt.date | None = None
+    url: str | None = None
+    dateline_place: tuple[int, int] | None = None
+    skip: list[tuple[int, int]] = field(default_factory=list)  # header/footer line spans
+
+
+def parse_date(s: str) -> tuple[dt.date, int, int] | None:
+    """The first full date (with a year) in s, with its offsets."""
+    best: tuple[dt.date, int, int] | None = None
+    for rx in _DATE_RES:
+        for m in rx.finditer(s):
+            gd = m.groupdict()
+            try:
+                month = (_MONTHS[gd["m"][:3].lower()] if gd.get("m") else int(gd["mn"]))
+                d = dt.date(int(gd["y"]), month, int(gd["d"]))
+            except (ValueError, KeyError):
+                continue
+            if best is None or m.start() < best[1]:
+                best = (d, m.start(), m.end())
+            break
+    return best
+
+
+def _clean_title(s: str) -> str:
+    return re.sub(r"^\s*#+\s*", "", s).strip()
+
+
+def _is_title_line(s: str) -> bool:
+    t = _clean_title(s)
+    words = t.split()
+    if not 2 <= len(words) <= 25 or len(t) > 200:
+        return False
+    if _BYLINE_RE.match(t) or _DATELINE_RE.match(t) or (parse_date(t) and len(words) <= 5):
+        return False
+    if t.startswith(("http", "—", "(", "[")) or "@" in t:
+        return False
+    return not re.search(r"[.:;,]$", t) or s.lstrip().startswith("#")
+
+
+def _byline(who: str, meta: Meta) -> None:
+    d = parse_date(who)
+    if d is not None:
+        if meta.published is None:
+            meta.published = d[0]
+        who = who[: d[1]].strip(" ,|-")
+    who = re.sub(r"\s*[|,]?\s*(?:Updated|Published|Posted)\b.*$", "", who).strip()
+    pub = WIRES.get(who.lower())
+    if pub is not None:
+        meta.publisher = meta.publisher or who
+        return
+    names = [n.strip() for n in _SPLIT_AUTHORS_RE.split(who) if n.strip()]
+    for n in names:
+        if n.lower() in WIRES:
+            meta.publisher = meta.publisher or n
+        elif re.fullmatch(r"[A-Z][\w.'’\-]*(?:\s+[A-Za-z][\w.'’\-]*){0,4}", n):
+            meta.authors.append(n)
+
+
+def _header(ls: list[Block], meta: Meta) -> None:
+    for i, ln in enumerate(ls[:8]):
+        t = ln.text
+        if i == 0 and _is_title_line(t):
+            meta.title = _clean_title(t)
+            meta.skip.append((ln.start, ln.end))
+            continue
+        bm = _BYLINE_RE.match(t)
+        if bm is not None and len(t.split()) <= 16:
+            _byline(bm.group("who"), meta)
+            meta.skip.append((ln.start, ln.end))
+            continue
+        d = parse_date(t)
+        if d is not None and len(t.split()) <= 10 and "@" not in t:
+            meta.published = meta.published or d[0]
+            meta.skip.append((ln.start, ln.end))
+            continue
+        dm = _DATELINE_RE.match(t)
+        if dm is not None and meta.publisher is None:
+            pub = dm.group("pub").strip()
+            if len(pub.split()) <= 4:
+                meta.publisher = pub
+            if dm.group("place"):
+                place = dm.group("place").strip(" ,")
+                a = ln.start + dm.start("place")
+                meta.dateline_place = (a, a + len(place))
+        elif meta.dateline_place is None and (pm := _PLACE_ONLY_RE.match(t)) is not None:
+            a = ln.start + pm.start("place")
+            meta.dateline_place = (a, a + len(pm.group("place")))
+
+
+def _footer(text: str, ls: list[Block], meta: Meta) -> None:
+    for ln in ls[-6:]:
+        t = ln.text
+        um = _URL_LINE_RE.match(t)
+        if um is not None:
+            meta.url = meta.url or um.group(1).rstrip(").,")
+            meta.skip.append((ln.start, ln.end))
+        elif _URL_LABEL_RE.match(t):
+            meta.skip.append((ln.start, ln.end))
+        elif (tw := _TRAIL_WIRE_RE.match(t)) is not None and tw.group("pub").lower() in WIRES:
+            meta.publisher = meta.publisher or tw.group("pub").strip()
+            meta.skip.append((ln.start, ln.end))
+    for ln in ls[:3]:
+        um = _URL_LINE_RE.match(ln.text)
+        if um is not None:
+            meta.url = meta.url or um.group(1).rstrip(").,")
+            meta.skip.append((ln.start, ln.end))
+    if meta.publisher is None:
+        cm = _COPYRIGHT_RE.search(text[-400:])
+        if cm is not None:
+            meta.publisher = cm.group("pub")
+
+
+def parse_meta(text: str) -> Meta:
+    """Headline, byline, publisher, date, URL and the header/footer lines to skip."""
+    meta = Meta()
+    ls = lines(text)
+    if not ls:
+        return meta
+    _header(ls, meta)
+    _footer(text, ls, meta)
+    if meta.published is None:
+        head = text[: ls[min(len(ls), 6) - 1].end]
+        for ln in lines(head):
+            d = parse_date(ln.text)
+            if d is not None and "@" not in ln.text and len(ln.text.split()) <= 14:
+                meta.published = d[0]
+                break
+    return meta

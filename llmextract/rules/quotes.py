@@ -1,0 +1,366 @@
+"""Direct quotations and their speakers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from llmextract.rules.gazetteer import DEMONYMS
+from llmextract.rules.sentences import Block, paragraphs
+
+__all__ = ["SPEECH_VERBS", "QuoteHit", "clean_speaker", "find_quotes"]
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    start: int  # offsets of the words between the marks
+    end: int
+    text: str
+    speaker: str | None
+    closed: bool
+    confidence: float
+
+
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|noted|notes|stated|states|explained|explains|"
+    r"replied|wrote|writes|warned|warns|insisted|argued|asked|asks|announced|declared|"
+    r"continued|remarked|recalled|acknowledged|confirmed|claimed|commented|observed|"
+    r"tweeted|posted|concluded|admitted|urged|stressed|emphasized|emphasised|cautioned|"
+    r"predicted|described|called|quipped|exclaimed|shouted|testified|conceded|"
+    r"pointed\s+out|went\s+on|reiterated|maintained|responded|answered|mentioned|"
+    r"indicated|suggested|vowed|promised|boasted|complained|lamented|joked|conceded|"
+    r"hailed|welcomed|affirmed|assured|revealed|disclosed|reported|announced"
+)
+_NAME = (
+    r"(?:[A-Z][\w'’.\-]*|al-|(?:bin|bint|ibn|de|da|del|der|van|von|di|du|la|le|of|the|for|and)\b|&)"
+)
+_CAP_SEQ = rf"[A-Z][\w'’.\-]*(?:[ \t]+{_NAME})*"
+_ROLE = (
+    r"military|company|ministry|agency|government|police|army|spokesman|spokeswoman|"
+    r"spokesperson|official|officials|authorities|department|office|president|minister|"
+    r"court|judge|statement|report|group|organisation|organization|council|commission|"
+    r"firm|bank|team|club|union|committee|board|service|embassy|prosecutors|prosecutor|"
+    r"coach|chief|source|sources|witnesses|residents|experts|analysts|lawmakers|"
+    r"researchers|scientists|doctors|officers|leaders|leader|governor|mayor|party"
+)
+_SUBJECT = (
+    rf"(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w'’\-]+\s+){{0,3}}(?:{_ROLE})"
+    rf"|{_CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
+)
+SUBJECT = _SUBJECT  # a speaker phrase pattern, shared with figure attribution
+_AFTER_NAME_VERB_RE = re.compile(
+    rf"^[\s,.:;—–-]*(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+(?:also\s+|later\s+|then\s+)?"
+    rf"(?:{SPEECH_VERBS})\b"
+)
+_AFTER_VERB_NAME_RE = re.compile(
+    rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?P<spk>{_SUBJECT})"
+)
+_BEFORE_RE = re.compile(
+    rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+|\w+ly\s+)?"
+    rf"(?:{SPEECH_VERBS}|to\s+call|calling|saying|adding|telling|describing)\b[^\"“”]{{0,120}}$"
+)
+_ACCORDING_RE = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<spk>{_SUBJECT})")
+_CITING_RE = re.compile(rf"^(?P<spk>{_CAP_SEQ})\b[^\"“”]{{0,80}}$")
+_PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
+_TITLE_RE = re.compile(
+    r"^(?:.*\b(?:President|Gov\.|Governor|Minister|Premier|Chancellor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|"
+    r"Prof\.|Sen\.|Senator|Rep\.|Gen\.|General|Col\.|Judge|Justice|Secretary|Chairman|"
+    r"Chairwoman|Chair|Mayor|Spokesman|Spokeswoman|CEO|Director|Commissioner|Ambassador|"
+    r"King|Queen|Prince|Pope|Sheikh|Lt\.|Capt\.|Sgt\.|Coach|Officer|Chief|Executive)\s+)"
+    r"(?=[A-Z][a-z])"
+)
+_LEADING_JUNK_RE = re.compile(
+    r"^(?:(?:And|But|Meanwhile|However|Also|Later|Then|Separately|Still|Yet|So|In|On|At)\b"
+    r"[\s,]+)+"
+)
+_OPEN = "\"“„«"
+_CLOSE_FOR = {'"': '"', "“": "”", "„": "“", "«": "»"}
+
+
+def clean_speaker(raw: str) -> str | None:
+    """Strip titles, possessive endings and filler from a speaker phrase."""
+    s = raw.strip(" ,.;:")
+    s = _LEADING_JUNK_RE.sub("", s)
+    s = re.sub(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$", "", s)
+    s = re.sub(r"\s+(?:the|and|of|for|&)$", "", s)
+    s = re.sub(r"^The\s+(?=[A-Z])", "", s)
+    m = _TITLE_RE.match(s)
+    if m is not None:
+        s = s[m.end():]
+    if not s or s.lower() in ("the", "a", "an"):
+        return None
+    return s
+
+
+def _para_at(paras: list[Block], pos: int) -> int:
+    lo, hi = 0, len(paras) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if paras[mid].end <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _find_close(text: str, i: int, mark: str, paras: list[Block]) -> tuple[int, bool, int]:
+    """(index of the closing mark, True, last paragraph) for an opening at i-1, or
+    (end of the quoted words, False, last paragraph) when it is never closed."""
+    close = _CLOSE_FOR[mark]
+    pi = _para_at(paras, i)
+    para_end = paras[pi].end if paras and paras[pi].end >= i else len(text)
+    j = i
+    n = len(text)
+    while j < n:
+        c = text[j]
+        if c == close or (mark == '"' and c == "”") or (mark == "“" and c == '"'):
+            return j, True, pi
+        if c == "“" and mark == "“":
+            return _rstrip(text, i, j), False, pi  # a new opening: this one was left open
+        if j >= para_end:
+            nxt = j
+            while nxt < n and text[nxt].isspace():
+                nxt += 1
+            if nxt < n and (text[nxt].islower() or text[nxt] in ",;") and pi + 1 < len(paras):
+                j = nxt
+                pi = _para_at(paras, nxt)
+                para_end = paras[pi].end
+                continue
+            return _rstrip(text, i, j), False, pi
+        j += 1
+    return _rstrip(text, i, n), False, pi
+
+
+def _rstrip(text: str, a: int, b: int) -> int:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return b
+
+
+def _raw_quotes(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]:
+    """(start, end, closed, index after the closing mark) of each quotation, pairing marks."""
+    out: list[tuple[int, int, bool, int]] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c not in _OPEN:
+            i += 1
+            continue
+        prev = text[i - 1] if i > 0 else " "
+        if c == '"' and (prev.isalnum() or prev in ".,;!?"):
+            i += 1  # a stray closing straight quote
+            continue
+        j, closed, _ = _find_close(text, i + 1, c, paras)
+        a, b = i + 1, j
+        while a < b and text[a].isspace():
+            a += 1
+        b = _rstrip(text, a, b)
+        while b > a and text[b - 1] in ", \t\n":
+            b -= 1
+        if b > a:
+            out.append((a, b, closed, j + 1 if closed else j))
+        i = j + 1 if closed else max(j, i + 1)
+    return out
+
+
+def _words(s: str) -> int:
+    return len(s.split())
+
+
+_SENT_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“‘(]|[A-Z])")
+_NEXT_OPEN_RE = re.compile(r"[\"“]")
+_CLAUSE_SPK_RE = re.compile(
+    rf"(?:^|[,;—–]\s*)[^,\"“”]*?(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+"
+    rf"(?:also\s+|\w+ly\s+)?(?:{SPEECH_VERBS}|was\s+quoted)\b"
+)
+_ADVERB_RE = re.compile(r"\s+\w+ly$")
+
+
+def _sentence_before(text: str, lo: int, pos: int) -> str:
+    seg = text[lo : pos + 1]  # include the opening mark so a break right before it is seen
+    last = None
+    for m in _SENT_BREAK_RE.finditer(seg):
+        if not _ends_with_abbrev(seg, m.start()):
+            last = m
+    seg = seg[:-1] if pos < len(text) and pos >= lo else seg
+    return seg[last.end():] if last else seg
+
+
+def _ends_with_abbrev(seg: str, dot: int) -> bool:
+    m = re.search(r"(?:^|\s)(Gov|Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Prof|Jr|Sr|No|[A-Z])$",
+                  seg[max(0, dot - 6) : dot])
+    return m is not None
+
+
+def _sentence_after(text: str, pos: int, hi: int) -> str:
+    seg = text[pos:hi]
+    m = _NEXT_OPEN_RE.search(seg)
+    if m is not None:
+        seg = seg[: m.start()]
+    br = _SENT_BREAK_RE.search(seg)
+    return seg[: br.start() + 1] if br else seg
+
+
+def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | None:
+    """The raw speaker phrase of a quote from its sentence; b is just after the closing mark."""
+    after = _sentence_after(text, b, max(b, para.end)) if closed else ""
+    m = _AFTER_NAME_VERB_RE.match(after) or _AFTER_VERB_NAME_RE.match(after)
+    if m is not None:
+        return m.group("spk")
+    before = _sentence_before(text, para.start, max(para.start, a - 1))
+    bm = _BEFORE_RE.search(before)
+    if bm is not None:
+        return bm.group("spk")
+    for seg in (before, after):
+        am = _ACCORDING_RE.search(seg)
+        if am is not None:
+            return am.group("spk")
+    cm = _CLAUSE_SPK_RE.search(after)
+    if cm is not None:
+        return cm.group("spk")
+    return None
+
+
+def _expand_name(text: str, name: str) -> str:
+    """A one-word name ("Petrenko", "Mamata") to the full name the text gives elsewhere."""
+    if " " in name or not name[:1].isupper() or len(name) < 3:
+        return name
+    esc = re.escape(name)
+    m = re.search(
+        rf"\b((?:[A-Z][a-z'’\-]+[ \t]+|(?:bin|al|de|van|von|ibn)[ \t]+|al-){{1,5}}){esc}\b"
+        rf"(?!['’]s\s+[A-Z])",
+        text,
+    )
+    if m is not None:
+        full = clean_speaker(m.group(0))
+        if full and " " in full and full.split()[0].lower() not in ("the", "a", "in", "on"):
+            return full
+    m = re.search(rf"\b{esc}((?:[ \t]+[A-Z][a-z'’\-]+){{1,2}})\b", text)
+    if m is not None and not re.search(r"\b(?:said|told|says)$", m.group(0)):
+        return m.group(0)
+    return name
+
+
+def _resolve(text: str, raw: str | None, last: str | None, pos: int, lo: int) -> str | None:
+    if raw is None:
+        return None
+    spk = clean_speaker(raw)
+    if spk is None:
+        return None
+    low = spk.lower()
+    vague = re.fullmatch(r"the\s+[\w\-]+", low) is not None and low.split()[1] not in _ROLES
+    if low in _PRONOUNS or vague or low in DEMONYMS:
+        ante = _antecedent(text, pos, lo if last is not None else max(0, pos - 800))
+        if ante is None or ante.lower() in DEMONYMS:
+            return last
+        return _expand_name(text, ante)
+    return _expand_name(text, spk)
+
+
+_ROLES = frozenset(_ROLE.split("|"))
+_SENT_INITIAL_RE = re.compile(
+    rf"(?:^|(?<=[.!?][ \t])|(?<=\n)|(?<=\) - )|(?<=\) – )|(?<=\) — ))(?:The[ \t]+)?"
+    rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b)?)"
+)
+_NOT_SUBJECT = frozenset(
+    "the a an in on at but and as after before when while it he she they we i this that "
+    "these those there however meanwhile according citing since for by with from if".split()
+)
+
+
+def _antecedent(text: str, pos: int, lo: int) -> str | None:
+    """The nearest sentence-initial name in text[lo:pos] (for "he said", "it added")."""
+    best = None
+    for m in _SENT_INITIAL_RE.finditer(text, lo, pos):
+        name = m.group("n")
+        first = name.split()[0].lower().rstrip(",")
+        if first in _NOT_SUBJECT:
+            continue
+        name = re.sub(r"(?:[ \t]+(?:of|the|and|for|&))*$", "", name.split(",")[0])
+        if len(name.split()) <= 6:
+            best = name
+    return clean_speaker(best) if best else None
+
+
+def _keep(text: str, a: int, b: int, closed: bool, has_speaker: bool) -> bool:
+    q = text[a:b]
+    n = _words(q)
+    caps = [w for w in q.split() if w.lower() not in ("of", "the", "a", "an", "and", "in", "on")]
+    if n <= 6 and caps and all(w[:1].isupper() for w in caps) and not re.search(r"[.!?]$", q):
+        return False
+    if n == 0 or not any(ch.isalpha() for ch in q):
+        return False
+    if n <= 3 and not has_speaker and not re.search(r"[.!?,]$", q):
+        return False
+    if n <= 3 and q.istitle() and not has_speaker:
+        return False
+    return closed or n >= 4
+
+
+def find_quotes(text: str, skip: list[tuple[int, int]] | None = None) -> list[QuoteHit]:
+    """Every direct quotation of `text`, with its speaker where the text names one."""
+    paras = paragraphs(text)
+    if not paras:
+        return []
+    out: list[QuoteHit] = []
+    seen: dict[str, int] = {}
+    last: str | None = None
+    last_para = -1
+    last_end = 0
+    for a, b, closed, after in _raw_quotes(text, paras):
+        if skip and any(s <= a < e for s, e in skip):
+            continue
+        pi = _para_at(paras, a)
+        raw = _attribute(text, a, after, closed, paras[_para_at(paras, after - 1)])
+        spk = _resolve(text, raw, last, a, last_end)
+        if spk is None and last is not None and (pi == last_para or _continues(text, paras, pi)):
+            spk = last
+        if not _keep(text, a, b, closed, raw is not None):
+            continue
+        conf = _confidence(text[a:b], closed, raw is not None)
+        q = text[a:b]
+        key = re.sub(r"\W+", " ", q.lower()).strip()
+        if key in seen:
+            k = seen[key]
+            old = out[k].speaker
+            if old is None or (spk and spk[:1].isupper() and old[:1].islower()):
+                out[k] = QuoteHit(out[k].start, out[k].end, out[k].text, spk, out[k].closed,
+                                  max(conf, out[k].confidence))
+            continue
+        seen[key] = len(out)
+        out.append(QuoteHit(a, b, q, spk, closed, conf))
+        if spk is not None:
+            last, last_para = spk, pi
+        last_end = after
+    _backfill(text, out)
+    return out
+
+
+def _backfill(text: str, out: list[QuoteHit]) -> None:
+    """An unclosed quote continued in the next paragraph takes the speaker named at its end."""
+    for k in range(len(out) - 2, -1, -1):
+        q, nxt = out[k], out[k + 1]
+        if q.speaker is not None or nxt.speaker is None:
+            continue
+        gap = text[q.end : nxt.start]
+        same_sentence = q.closed and len(gap) < 60 and not re.search(r"[.!?\n]", gap)
+        if same_sentence or (not q.closed and "\n" in gap and len(gap.strip()) <= 1):
+            out[k] = QuoteHit(q.start, q.end, q.text, nxt.speaker, q.closed, q.confidence)
+
+
+def _continues(text: str, paras: list[Block], pi: int) -> bool:
+    """True when paragraph pi opens with a quotation mark after a paragraph left open."""
+    if pi == 0 or paras[pi].text[:1] not in _OPEN:
+        return False
+    prev = paras[pi - 1].text
+    return prev.count('"') % 2 == 1 or prev.count("“") > prev.count("”")
+
+
+def _confidence(q: str, closed: bool, attributed: bool) -> float:
+    if not closed:
+        return 0.5
+    n = _words(q)
+    if n >= 4:
+        return 0.9 if attributed else 0.8
+    return 0.75 if attributed else 0.5

@@ -1,0 +1,83 @@
+"""Rule engine quotations and speakers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmextract.rules.quotes import find_quotes
+
+DATA = Path(__file__).parent / "data" / "rules"
+
+
+def _check_spans(text: str) -> list[tuple[str, str | None]]:
+    qs = find_quotes(text)
+    for q in qs:
+        assert text[q.start : q.end] == q.text
+    return [(q.text, q.speaker) for q in qs]
+
+
+def test_said_after_and_before() -> None:
+    text = ('"We will rebuild," Mayor John Smith said on Monday.\n'
+            'Jane Doe, a local teacher, told reporters: "Nobody warned us about the flood."\n')
+    assert _check_spans(text) == [
+        ("We will rebuild", "John Smith"),
+        ("Nobody warned us about the flood.", "Jane Doe"),
+    ]
+
+
+def test_curly_quotes_said_x_and_pronoun() -> None:
+    text = ("Officials met on Monday.\n“The roads are closed,” said Ana Ruiz, the police chief. "
+            "“Stay home,” she added.\n")
+    assert _check_spans(text) == [("The roads are closed", "Ana Ruiz"), ("Stay home", "Ana Ruiz")]
+
+
+def test_organisation_speaker_and_it_added() -> None:
+    text = ('"Troops have suffered around 1,100 casualties," South Korea\'s Joint Chiefs of '
+            'Staff said.\n"More deployments are possible," it added.\n')
+    got = _check_spans(text)
+    assert got[0][1] == "South Korea's Joint Chiefs of Staff"
+    assert got[1][1] == "South Korea's Joint Chiefs of Staff"
+
+
+def test_according_to() -> None:
+    text = 'According to the ministry, the rebels were "preparing a new offensive in the east."\n'
+    assert _check_spans(text)[0][1] == "the ministry"
+
+
+def test_paragraph_continuation_and_line_break() -> None:
+    text = (DATA / "wire_flood.txt").read_text()
+    got = _check_spans(text)
+    assert ("We are asking for patience", "Mark Timbal") in got
+    last = got[-1]
+    assert last[0].startswith("Help is on the way") and last[0].endswith("damaged.")
+    assert "\n" in last[0]
+
+
+def test_newspaper_continuation_takes_later_speaker() -> None:
+    text = (DATA / "sport_quotes.txt").read_text()
+    got = _check_spans(text)
+    assert got[0] == ("I have waited for this moment for seven years. Nothing was given to me.",
+                      "Lucia Rivera")
+    assert ("She was simply better today", "Hannah Novak") in got
+    assert all("Lakeside Classic" != q for q, _ in got)  # a title in quotes is not a quote
+
+
+def test_short_scare_quotes_skipped_but_fragments_kept() -> None:
+    text = ('The plan, dubbed "Project Blue", was dropped.\n'
+            'Judge Mary Cole said corruption "has to stop."\n')
+    got = _check_spans(text)
+    assert got == [("has to stop.", "Mary Cole")]
+
+
+def test_nested_single_quotes_stay_inside() -> None:
+    text = '"He told me \'run\' and I ran," said Tom Hale.\n'
+    assert _check_spans(text) == [("He told me 'run' and I ran", "Tom Hale")]
+
+
+def test_unclosed_quote_at_end_and_no_quotes() -> None:
+    text = 'The Kenyan runner Eliud Kipchoge added: "We are going up the tree and onward'
+    got = _check_spans(text)
+    assert got and got[0][0].endswith("onward")
+    assert find_quotes("No quotes at all here.") == []
+    assert find_quotes("") == []
+    assert find_quotes('"') == []
