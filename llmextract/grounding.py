@@ -10,6 +10,8 @@ is not a number its own text states is refused as contradicted.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -19,6 +21,10 @@ from llmextract.schema import ArticleSummary, Entity, Figure, Quote
 from llmextract.text import WORD_RE, fold, fold_plain, words
 
 QUOTE_THRESHOLD = 0.86
+_SCALES = (1e2, 1e3, 1e5, 1e6, 1e7, 1e9, 1e12)  # hundred .. trillion, lakh, crore
+_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…|\[\.\.\.\])\s*")
+_DOUBLE_MARKS = frozenset('"“”«»„')
+_ALL_MARKS = _DOUBLE_MARKS | frozenset("'‘’")
 _QUOTE_MARKS = "\"'“”‘’«»„ "
 _TRAIL = " .,;:!?…"
 _STOP = frozenset((
@@ -26,7 +32,7 @@ _STOP = frozenset((
     "that said says"
 ).split())
 
-__all__ = ["Grounded", "Locator", "ground"]
+__all__ = ["Grounded", "Locator", "ground", "in_quotation"]
 
 
 @dataclass
@@ -114,6 +120,37 @@ class Locator:
             return None, score
         return self.folded.span(toks[lo][1], toks[hi - 1][2]), score
 
+    def elided(self, needle: str, max_gap: int = 400) -> Span | None:
+        """A quotation given with an ellipsis ("A ... B"): every part found, in order, close
+        together; the span covers the article's words from the first part to the last."""
+        parts = [p.strip(_QUOTE_MARKS + ".,;") for p in _ELLIPSIS.split(needle)]
+        parts = [p for p in parts if p]
+        if len(parts) < 2:
+            return None
+        first = self.find(parts[0], whole_words=False)
+        if first is None:
+            return None
+        start, end = first
+        for part in parts[1:]:
+            rest = Locator(self.text[end:end + max_gap]).find(part, whole_words=False)
+            if rest is None:
+                return None
+            end = end + rest[1]
+        return (start, end)
+
+    def name(self, name: str) -> Span | None:
+        """An entity name: as written, folded, or with other separators between its words
+        ("Kim Jong Un" finds "Kim Jong-un")."""
+        span = self.find(name)
+        if span is not None:
+            return span
+        tokens = re.findall(r"[^\W_]+", name)
+        if not tokens:
+            return None
+        pattern = r"(?<!\w)" + r"[\W_]{0,3}".join(map(re.escape, tokens)) + r"(?!\w)"
+        found = re.search(pattern, self.text, re.IGNORECASE)
+        return (found.start(), found.end()) if found else None
+
     def number_near(self, figure: Figure) -> Span | None:
         """A figure phrase of the article stating the same number as `figure` with context
         words in common (for model figures whose text was rephrased)."""
@@ -162,7 +199,8 @@ def _figure_value(figure: Figure, phrase: str) -> tuple[bool, int | float | None
             # percentage: normalise to the value the phrase states.
             if _close(value * 100, candidate) and percent:
                 return True, _tidy_number(candidate), stated
-            scaled = [v for v in stated if not _close(v, candidate) and v > candidate]
+            scaled = [v for v in stated if candidate and any(
+                _close(v, candidate * f) for f in _SCALES)]
             return True, _tidy_number(scaled[0] if scaled else candidate), stated
     return False, figure.value, stated
 
@@ -186,11 +224,27 @@ def _ground_figure(loc: Locator, fig: Figure) -> GroundedFigure | Dropped:
     return GroundedFigure.model_validate(data)
 
 
-def _ground_quote(loc: Locator, quote: Quote, speakers: SpeakerCheck) -> GroundedQuote | Dropped:
+def in_quotation(text: str, span: Span, regions: Sequence[Span] = ()) -> bool:
+    """Do the words at `span` stand inside quotation marks in the article? True when they
+    overlap a quotation the rules found, follow a quotation mark directly, or sit after an
+    odd number of double quotation marks in their paragraph."""
+    start, end = span
+    if any(r[0] < end and start < r[1] for r in regions):
+        return True
+    before = text[max(0, start - 3):start].rstrip()
+    if before and before[-1] in _ALL_MARKS:
+        return True
+    para = max(text.rfind("\n\n", 0, start), 0)
+    marks = sum(1 for ch in text[para:start] if ch in _DOUBLE_MARKS)
+    return marks % 2 == 1
+
+
+def _ground_quote(loc: Locator, quote: Quote, speakers: SpeakerCheck,
+                  regions: Sequence[Span]) -> GroundedQuote | Dropped:
     needle = quote.text.strip().strip(_QUOTE_MARKS).rstrip(_TRAIL).strip(_QUOTE_MARKS)
     if len(needle) < 2:
         return _drop("quotes", quote, "empty quotation")
-    span = loc.find(needle, whole_words=False)
+    span = loc.find(needle, whole_words=False) or loc.elided(needle)
     if span is None:
         span, score = loc.fuzzy(needle, QUOTE_THRESHOLD)
         if span is None:
@@ -198,6 +252,9 @@ def _ground_quote(loc: Locator, quote: Quote, speakers: SpeakerCheck) -> Grounde
             if score >= 0.5:
                 why = f"not verbatim: closest article words match only {score:.0%}"
             return _drop("quotes", quote, why)
+    if not in_quotation(loc.text, span, regions):
+        return _drop("quotes", quote, "not a quotation: the article states these words "
+                     "as narrative, not between quotation marks")
     speaker = quote.speaker if speakers.named(quote.speaker) else None
     return GroundedQuote(text=loc.text[span[0]:span[1]], speaker=speaker, span=span,
                          source="llm")
@@ -221,17 +278,21 @@ class SpeakerCheck:
 
 
 def _ground_entity(loc: Locator, ent: Entity) -> GroundedEntity | Dropped:
-    span = loc.find(ent.name)
+    span = loc.name(ent.name)
     if span is None and fold_plain(ent.name).startswith("the "):
-        span = loc.find(ent.name.strip()[4:])
+        span = loc.name(ent.name.strip()[4:])
     if span is None:
         return _drop("entities", ent, "not found in the article")
     return GroundedEntity(name=loc.text[span[0]:span[1]], type=ent.type, span=span,
                           source="llm")
 
 
-def ground(answer: ArticleSummary, text: str, locator: Locator | None = None) -> Grounded:
-    """Ground the model's figures, quotes and entities in `text` (pure, deterministic)."""
+def ground(answer: ArticleSummary, text: str, locator: Locator | None = None,
+           quote_regions: Sequence[Span] = ()) -> Grounded:
+    """Ground the model's figures, quotes and entities in `text` (pure, deterministic).
+
+    `quote_regions` are the spans of the quotations the rule engine found (any confidence):
+    a model quote must lie in one of them or otherwise stand between quotation marks."""
     loc = locator or Locator(text)
     out = Grounded()
     seen_figures: set[tuple[Span, object]] = set()
@@ -247,7 +308,7 @@ def ground(answer: ArticleSummary, text: str, locator: Locator | None = None) ->
     speakers = SpeakerCheck(loc)
     seen_quotes: set[Span] = set()
     for quote in answer.quotes:
-        gq = _ground_quote(loc, quote, speakers)
+        gq = _ground_quote(loc, quote, speakers, quote_regions)
         if isinstance(gq, Dropped):
             out.dropped.append(gq)
             continue

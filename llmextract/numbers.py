@@ -354,9 +354,8 @@ def _match_range(text: str, m: re.Match[str], p: _Parse) -> int | None:
             return None
         if p.unit is None and p2.unit is None and not before.rstrip().endswith("between"):
             return None
-    if p.unit is not None and p2.unit is not None and p.unit != p2.unit:
-        return None
-    elif m.group("num") is None or m2.group("num") is None:
+    unit_clash = p.unit is not None and p2.unit is not None and p.unit != p2.unit
+    if unit_clash or m.group("num") is None or m2.group("num") is None:
         return None
     return p2.end
 

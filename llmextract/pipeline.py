@@ -88,7 +88,8 @@ class Pipeline:
                           usage=exc.usage or Usage(requests=exc.attempts),
                           error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
         loc = Locator(text)
-        grounded = ground(answer.summary, text, loc)
+        regions = [q.span for q in rules.summary.quotes if q.span is not None]
+        grounded = ground(answer.summary, text, loc, regions)
         summary, dropped, engine = reconcile(answer.summary, grounded, rules, loc)
         return Result(status="ok", engine=engine, summary=summary, dropped=dropped,
                       usage=answer.usage, **base)

@@ -148,3 +148,36 @@ def test_template_syntax_in_article_is_plain_text() -> None:
     got = ground(answer(quotes=[Quote(text="It was a bug", speaker="Lee")]), text)
     assert got.quotes[0].span is not None
     check_spans(got, text)
+
+
+def test_narrative_text_passed_off_as_a_quote_is_dropped() -> None:
+    q = Quote(text="Storms flooded more than 2,000 homes in northern Portugal", speaker="x")
+    got = ground(answer(quotes=[q]), ARTICLE)
+    assert got.quotes == [] and "not a quotation" in got.dropped[0].reason
+
+
+def test_partial_quote_inside_marks_is_kept() -> None:
+    q = Quote(text="never seen water rise", speaker=None)
+    got = ground(answer(quotes=[q]), ARTICLE)
+    assert got.quotes and got.quotes[0].text == "never seen water rise"
+
+
+def test_value_is_not_rescaled_to_an_unrelated_number() -> None:
+    text = "Shares closed up 76 cents, or 2.1 percent, at $37.10."
+    got = ground(answer(figures=[fig("up 76 cents, or 2.1 percent", 2.1)]), text)
+    assert got.figures[0].value == 2.1
+
+
+def test_quote_with_ellipsis_is_kept_as_the_article_words() -> None:
+    text = ('"We have never seen water rise this fast, and we have lived here all our lives, '
+            'every one of us," said Ana Ribeiro.')
+    q = Quote(text="We have never seen water rise this fast ... every one of us", speaker=None)
+    got = ground(answer(quotes=[q]), text)
+    assert got.quotes[0].text.startswith("We have never") and got.quotes[0].text.endswith("us")
+    check_spans(got, text)
+
+
+def test_entity_with_other_separators() -> None:
+    text = "Leader Kim Jong-un met officials in Pyongyang."
+    got = ground(answer(entities=[Entity(name="Kim Jong Un", type="person")]), text)
+    assert got.entities[0].name == "Kim Jong-un"

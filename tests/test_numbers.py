@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from llmextract.numbers import find_numbers, parse_value, values_in
@@ -110,5 +112,5 @@ def test_non_overlapping_in_order() -> None:
     text = "At least 42 people died and more than 15,000 families fled; $12.5 million was sent."
     found = find_numbers(text)
     assert [m.value for m in found] == [42, 15000, 12.5e6]
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert a.end <= b.start

@@ -35,7 +35,7 @@ def _check(text: str, out: RulesOutput) -> None:
         assert 0.0 <= c <= 1.0
 
 
-@pytest.mark.parametrize("path", sorted(DATA.glob("*.txt")) + [SEED], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*sorted(DATA.glob("*.txt")), SEED], ids=lambda p: p.name)
 def test_spans_hold(path: Path) -> None:
     text = path.read_text()
     out = extract(text)

@@ -59,7 +59,7 @@ def test_newspaper_continuation_takes_later_speaker() -> None:
     assert got[0] == ("I have waited for this moment for seven years. Nothing was given to me.",
                       "Lucia Rivera")
     assert ("She was simply better today", "Hannah Novak") in got
-    assert all("Lakeside Classic" != q for q, _ in got)  # a title in quotes is not a quote
+    assert all(q != "Lakeside Classic" for q, _ in got)  # a title in quotes is not a quote
 
 
 def test_short_scare_quotes_skipped_but_fragments_kept() -> None:
