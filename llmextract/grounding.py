@@ -77,21 +77,36 @@ class Locator:
                 return pos
             start = pos + 1
 
-    def find(self, needle: str, *, whole_words: bool = True) -> Span | None:
-        """Exact, then folded match; the span is in the original text."""
+    def find(self, needle: str, *, whole_words: bool = True,
+             prefer: Sequence[Span] = ()) -> Span | None:
+        """Exact, then folded match; the span is in the original text. Of several
+        occurrences, the first overlapping a `prefer` span wins, else the first."""
+        found = self.find_all(needle, whole_words=whole_words)
+        for span in found:
+            if any(p[0] < span[1] and span[0] < p[1] for p in prefer):
+                return span
+        return found[0] if found else None
+
+    def find_all(self, needle: str, *, whole_words: bool = True, limit: int = 20) -> list[Span]:
         needle = needle.strip()
         if not needle:
-            return None
+            return []
+        out: list[Span] = []
         pos = self._bounded(self.text, needle, 0, whole_words)
-        if pos >= 0:
-            return (pos, pos + len(needle))
+        while pos >= 0 and len(out) < limit:
+            out.append((pos, pos + len(needle)))
+            pos = self._bounded(self.text, needle, pos + 1, whole_words)
+        if out:
+            return out
         folded_needle = fold_plain(needle)
         if not folded_needle:
-            return None
-        pos = self._bounded(self.folded.text, folded_needle, 0, whole_words)
-        if pos >= 0:
-            return self.folded.span(pos, pos + len(folded_needle))
-        return None
+            return []
+        hay = self.folded.text
+        pos = self._bounded(hay, folded_needle, 0, whole_words)
+        while pos >= 0 and len(out) < limit:
+            out.append(self.folded.span(pos, pos + len(folded_needle)))
+            pos = self._bounded(hay, folded_needle, pos + 1, whole_words)
+        return out
 
     def fuzzy(self, needle: str, threshold: float) -> tuple[Span | None, float]:
         """Best token-aligned window for `needle`; (span, score) with span None below
@@ -209,8 +224,8 @@ def _drop(field_name: str, item: Figure | Quote | Entity, reason: str) -> Droppe
     return Dropped(field=field_name, item=item.model_dump(mode="json"), reason=reason)
 
 
-def _ground_figure(loc: Locator, fig: Figure) -> GroundedFigure | Dropped:
-    span = loc.find(fig.text) or loc.number_near(fig)
+def _ground_figure(loc: Locator, fig: Figure, regions: Sequence[Span]) -> GroundedFigure | Dropped:
+    span = loc.find(fig.text, prefer=regions) or loc.number_near(fig)
     if span is None:
         return _drop("figures", fig, "not found in the article")
     verbatim = loc.text[span[0]:span[1]]
@@ -244,7 +259,7 @@ def _ground_quote(loc: Locator, quote: Quote, speakers: SpeakerCheck,
     needle = quote.text.strip().strip(_QUOTE_MARKS).rstrip(_TRAIL).strip(_QUOTE_MARKS)
     if len(needle) < 2:
         return _drop("quotes", quote, "empty quotation")
-    span = loc.find(needle, whole_words=False) or loc.elided(needle)
+    span = loc.find(needle, whole_words=False, prefer=regions) or loc.elided(needle)
     if span is None:
         span, score = loc.fuzzy(needle, QUOTE_THRESHOLD)
         if span is None:
@@ -288,16 +303,17 @@ def _ground_entity(loc: Locator, ent: Entity) -> GroundedEntity | Dropped:
 
 
 def ground(answer: ArticleSummary, text: str, locator: Locator | None = None,
-           quote_regions: Sequence[Span] = ()) -> Grounded:
+           quote_regions: Sequence[Span] = (), figure_regions: Sequence[Span] = ()) -> Grounded:
     """Ground the model's figures, quotes and entities in `text` (pure, deterministic).
 
     `quote_regions` are the spans of the quotations the rule engine found (any confidence):
-    a model quote must lie in one of them or otherwise stand between quotation marks."""
+    a model quote must lie in one of them or otherwise stand between quotation marks.
+    `figure_regions` (the rules' figures) break ties between repeated phrases."""
     loc = locator or Locator(text)
     out = Grounded()
     seen_figures: set[tuple[Span, object]] = set()
     for fig in answer.figures:
-        got = _ground_figure(loc, fig)
+        got = _ground_figure(loc, fig, figure_regions)
         if isinstance(got, Dropped):
             out.dropped.append(got)
         elif (got.span, got.value) in seen_figures:

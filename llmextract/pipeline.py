@@ -88,8 +88,10 @@ class Pipeline:
                           usage=exc.usage or Usage(requests=exc.attempts),
                           error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
         loc = Locator(text)
-        regions = [q.span for q in rules.summary.quotes if q.span is not None]
-        grounded = ground(answer.summary, text, loc, regions)
+        grounded = ground(
+            answer.summary, text, loc,
+            quote_regions=[q.span for q in rules.summary.quotes if q.span is not None],
+            figure_regions=[f.span for f in rules.summary.figures if f.span is not None])
         summary, dropped, engine = reconcile(answer.summary, grounded, rules, loc)
         return Result(status="ok", engine=engine, summary=summary, dropped=dropped,
                       usage=answer.usage, **base)
