@@ -1,0 +1,75 @@
+"""CPU time of the pipeline outside the model call, per ~600-word article.
+
+For each of the project's test articles (tests/articles), padded to about 600 words with the
+next article's paragraphs, time rules + grounding + reconciliation of its authored model
+answer (tests/answers), as the pipeline runs them after the model has answered.
+
+    python bench/pipeline_cpu.py [--reps 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from llmextract.grounding import Locator, ground
+from llmextract.reconcile import reconcile
+from llmextract.rules import extract
+from llmextract.schema import ArticleSummary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cases(target_words: int = 600) -> list[tuple[str, str, ArticleSummary]]:
+    names = sorted(p.stem for p in (ROOT / "tests" / "answers").glob("*.json")
+                   if (ROOT / "tests" / "articles" / f"{p.stem}.txt").exists())
+    texts = {n: (ROOT / "tests" / "articles" / f"{n}.txt").read_text() for n in names}
+    out = []
+    for i, name in enumerate(names):
+        text = texts[name]
+        pad = texts[names[(i + 1) % len(names)]].split("\n\n")
+        while len(text.split()) < target_words and pad:
+            text += "\n\n" + pad.pop(0)
+        answers = json.loads((ROOT / "tests" / "answers" / f"{name}.json").read_text())
+        answer = ArticleSummary.model_validate(answers["answers"][-1])
+        out.append((name, text, answer))
+    return out
+
+
+def once(text: str, answer: ArticleSummary) -> None:
+    rules = extract(text)
+    loc = Locator(text)
+    grounded = ground(answer, text, loc,
+                      quote_regions=[q.span for q in rules.summary.quotes if q.span],
+                      figure_regions=[f.span for f in rules.summary.figures if f.span])
+    reconcile(answer, grounded, rules, loc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=50)
+    args = parser.parse_args()
+    rows = []
+    for name, text, answer in cases():
+        once(text, answer)  # warm caches and regex compilation
+        times = []
+        for _ in range(args.reps):
+            start = time.process_time()
+            once(text, answer)
+            times.append((time.process_time() - start) * 1000)
+        rows.append((name, len(text.split()), statistics.median(times)))
+        print(f"{name:<18} {rows[-1][1]:>5} words  {rows[-1][2]:6.2f} ms CPU (median of "
+              f"{args.reps})")
+    med = statistics.median(r[2] for r in rows)
+    words = statistics.median(r[1] for r in rows)
+    worst = max(r[2] for r in rows)
+    print(f"median over articles: {med:.2f} ms CPU per article (~{words:.0f} words); "
+          f"max {worst:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
