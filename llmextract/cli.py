@@ -8,12 +8,10 @@ article has a summary (ok or fallback), 1 some article ended in error, 2 usage e
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
@@ -72,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show tracebacks and debug logging on standard error")
     s.add_argument("paths", nargs="*", metavar="PATH", help="articles to read (default: -)")
     s.add_argument("-o", "--output", metavar="OUT", help="write results here (default: stdout)")
-    s.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
-                   help="jsonl: one record per line (default); json: one array")
+    s.add_argument("--format", choices=("jsonl", "json", "csv", "md"), default="jsonl",
+                   help="jsonl: one record per line (default); json: one array; csv: one "
+                        "flattened row per article; md: a readable digest")
+    s.add_argument("--resume", action="store_true",
+                   help="skip the articles already in -o OUT and append the rest (after a "
+                        "crash, kill or Ctrl-C, rerun the same command with --resume)")
     s.add_argument("--engine", choices=("auto", "llm", "rules"), default="auto",
                    help="auto (default): the model when one is reachable, else rules; "
                         "llm: insist on a model; rules: never call a model")
@@ -93,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retries after 429/5xx/timeouts/connection errors (default: 4)")
     s.add_argument("--max-chars", type=_positive_int, default=400_000, metavar="N",
                    help="longest article accepted, in characters (default: 400000)")
+    s.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the result cache")
+    s.add_argument("--cache-dir", metavar="DIR", type=Path,
+                   help="result cache folder (default: LLMEXTRACT_CACHE_DIR, else "
+                        "~/.cache/llmextract)")
+    s.add_argument("--rpm", type=float, metavar="N",
+                   help="at most N requests per minute, spaced out evenly")
+    s.add_argument("--tpm", type=float, metavar="N",
+                   help="at most about N tokens per minute (estimated from request size)")
+    s.add_argument("--price", metavar="IN,OUT",
+                   help="USD per million prompt and completion tokens, for the cost estimate "
+                        "(default: a built-in table of known models)")
     group = s.add_mutually_exclusive_group()
     group.add_argument("--record", metavar="CASSETTE", type=Path,
                        help="record every HTTP exchange of the run into this cassette")
@@ -114,51 +128,29 @@ def _settings(args: argparse.Namespace) -> Settings:
         model=args.model, base_url=args.base_url, mode=args.mode, engine=args.engine,
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
         max_transport_retries=args.retries, max_chars=args.max_chars,
-        record=args.record, replay=args.replay)
-
-
-async def _run(settings: Settings, paths: list[str], writer_stream: IO[str], fmt: str,
-               counts: Counter[str]) -> None:
-    from llmextract.extractor import Extractor
-    from llmextract.inputs import iter_articles
-    from llmextract.output import Writer
-
-    extractor = Extractor(settings=settings)
-    writer = Writer(writer_stream, fmt)  # type: ignore[arg-type]
-    try:
-        async for result in extractor.asummarize_many(iter_articles(paths, settings.max_chars)):
-            writer.write(result)
-            counts[result.status] += 1
-            if result.status == "error" and result.error is not None:
-                print(f"llmextract: {result.input or result.id}: {result.error.message}",
-                      file=sys.stderr)
-    finally:
-        writer.close()
+        record=args.record, replay=args.replay, use_cache=not args.no_cache,
+        cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm)
 
 
 def _summarize(args: argparse.Namespace) -> int:
+    from llmextract.batch import BatchOptions, run_batch
+    from llmextract.errors import UsageError
     from llmextract.inputs import check_paths
 
     settings = _settings(args)
     paths = args.paths or ["-"]
     check_paths(paths)
-    if settings.engine == "auto" and not settings.use_model:
-        print("llmextract: no model configured (no OPENAI_API_KEY, --base-url or --replay): "
-              "using the rule-based engine only", file=sys.stderr)
-    counts: Counter[str] = Counter()
-    stream: IO[str] = sys.stdout
-    if args.output:
-        stream = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
-    try:
-        asyncio.run(_run(settings, paths, stream, args.format, counts))
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
-    total = sum(counts.values())
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("ok", "fallback", "error") if counts[k])
-    print(f"llmextract: {total} article{'s' if total != 1 else ''}"
-          + (f": {summary}" if summary else ""), file=sys.stderr)
-    return EXIT_ERRORS if counts["error"] else EXIT_OK
+    price = None
+    if args.price:
+        from llmextract.costs import parse_price
+
+        try:
+            price = parse_price(args.price)
+        except ValueError as exc:
+            raise UsageError(f"--price: {exc}") from None
+    output = Path(args.output) if args.output else None
+    return run_batch(settings, BatchOptions(paths=paths, output=output, fmt=args.format,
+                                            resume=args.resume, price=price))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,3 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if type(exc).__name__ == "CassetteError" else EXIT_ERRORS
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: one clear line, the traceback only with --debug
+        if args.debug:
+            raise
+        print(f"llmextract: internal error: {type(exc).__name__}: {exc} (run with --debug "
+              "for the traceback, and please report it)", file=sys.stderr)
+        return EXIT_ERRORS

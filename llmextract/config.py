@@ -22,6 +22,14 @@ DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_CHARS = 400_000
 REPLAY_PLACEHOLDER_KEY = "sk-replay-no-key"  # sent nowhere: replayed requests never leave
 
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """`$LLMEXTRACT_CACHE_DIR`, else `$XDG_CACHE_HOME/llmextract`, else `~/.cache/llmextract`."""
+    if env.get("LLMEXTRACT_CACHE_DIR"):
+        return Path(env["LLMEXTRACT_CACHE_DIR"])
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "llmextract"
+
+
 __all__ = ["DEFAULT_MODEL", "ENGINES", "MODES", "EngineChoice", "Mode", "Settings"]
 
 
@@ -48,6 +56,10 @@ class Settings:
     replay: Path | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     temperature: float | None = 0.0
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    rpm: float | None = None
+    tpm: float | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -60,6 +72,8 @@ class Settings:
             raise UsageError("retry counts cannot be negative")
         if self.timeout <= 0:
             raise UsageError("timeout must be positive")
+        if (self.rpm is not None and self.rpm <= 0) or (self.tpm is not None and self.tpm <= 0):
+            raise UsageError("--rpm and --tpm must be positive")
         if self.record is not None and self.replay is not None:
             raise UsageError("--record and --replay cannot be used together")
         if self.engine == "llm" and not self.has_model:
@@ -79,6 +93,12 @@ class Settings:
         return self.engine != "rules" and self.has_model
 
     @property
+    def cache_enabled(self) -> bool:
+        """The result cache serves and stores model results; never while recording (every
+        request must reach the cassette) or replaying (a cassette run stays hermetic)."""
+        return self.use_cache and self.use_model and self.record is None and self.replay is None
+
+    @property
     def client_key(self) -> str:
         """The key handed to the openai client (a placeholder for keyless local servers)."""
         return self.api_key or REPLAY_PLACEHOLDER_KEY
@@ -88,7 +108,8 @@ class Settings:
         """Build settings from explicit options, then the environment, then defaults.
 
         Options set to None fall through to the environment: `OPENAI_API_KEY`,
-        `OPENAI_BASE_URL`, `LLMEXTRACT_MODEL`.
+        `OPENAI_BASE_URL`, `LLMEXTRACT_MODEL`, `LLMEXTRACT_CACHE_DIR` (else
+        `$XDG_CACHE_HOME/llmextract`, else `~/.cache/llmextract`).
         """
         env = os.environ if env is None else env
         given = {k: v for k, v in options.items() if v is not None}
@@ -98,7 +119,9 @@ class Settings:
             given["base_url"] = env["OPENAI_BASE_URL"]
         if "model" not in given and env.get("LLMEXTRACT_MODEL"):
             given["model"] = env["LLMEXTRACT_MODEL"]
-        for key in ("record", "replay"):
+        if "cache_dir" not in given:
+            given["cache_dir"] = default_cache_dir(env)
+        for key in ("record", "replay", "cache_dir"):
             if key in given and not isinstance(given[key], Path):
                 given[key] = Path(str(given[key]))
         try:

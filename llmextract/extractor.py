@@ -12,8 +12,9 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from llmextract.cache import ResultCache
 from llmextract.cassette import use_cassette
-from llmextract.config import Settings
+from llmextract.config import Settings, default_cache_dir
 from llmextract.inputs import Article, _check_text, iter_articles, text_id
 from llmextract.pipeline import Pipeline
 from llmextract.prompts import load_prompt
@@ -68,7 +69,11 @@ class Extractor:
 
             client = ModelClient(s, self.prompt)
             stack.push_async_callback(client.aclose)
-        return Pipeline(s, self.prompt, client)
+        cache = None
+        if s.cache_enabled:
+            cache = ResultCache(s.cache_dir or default_cache_dir(os.environ))
+            stack.callback(cache.close)
+        return Pipeline(s, self.prompt, client, cache)
 
     async def asummarize(self, text: Item, *, id: str | None = None) -> Result:
         """Summarise one article (text, path or {"id", "text"})."""

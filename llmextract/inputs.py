@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,17 +151,20 @@ def check_paths(paths: Iterable[str]) -> None:
             raise UsageError(f"no such file or folder: {raw}")
 
 
-def iter_articles(paths: Iterable[str | Path], max_chars: int) -> Iterator[Article]:
-    """Every article named by `paths`, lazily, in order."""
+def iter_articles(paths: Iterable[str | Path], max_chars: int,
+                  skip: Container[str] = frozenset()) -> Iterator[Article]:
+    """Every article named by `paths`, lazily, in order. Ids in `skip` (already done, for
+    --resume) are left out; files are skipped by name, without being read."""
     for raw in paths:
         text = str(raw)
         if text == STDIN:
-            yield from _read_stdin(max_chars)
+            yield from (a for a in _read_stdin(max_chars) if a.id not in skip)
             continue
         path = Path(text)
         if path.is_dir():
-            yield from (read_text_article(p, max_chars) for p in _iter_folder(path))
+            yield from (read_text_article(p, max_chars) for p in _iter_folder(path)
+                        if p.stem not in skip)
         elif path.suffix.lower() == ".jsonl":
-            yield from _iter_jsonl_file(path, max_chars)
-        else:
+            yield from (a for a in _iter_jsonl_file(path, max_chars) if a.id not in skip)
+        elif path.stem not in skip:
             yield read_text_article(path, max_chars)

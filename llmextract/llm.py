@@ -17,6 +17,7 @@ from llmextract.errors import (
     ModelUnavailableError,
 )
 from llmextract.prompts import Prompt
+from llmextract.ratelimit import RateLimiter, estimate_tokens
 from llmextract.record import Usage
 from llmextract.retry import RetryPolicy, classify
 from llmextract.schema import ArticleSummary
@@ -62,8 +63,11 @@ class ModelClient:
         self.prompt = prompt
         limits = openai.DefaultAsyncHttpxClient  # the httpx flavour openai was built on
         pool = settings.concurrency + 4
+        self.limiter = RateLimiter(settings.rpm, settings.tpm)
+        hooks = {"request": [self._before_request]} if self.limiter.active else {}
         http_client = limits(
-            limits=_limits(pool), timeout=settings.timeout, follow_redirects=True
+            limits=_limits(pool), timeout=settings.timeout, follow_redirects=True,
+            event_hooks=hooks,
         )
         self._openai: openai.AsyncOpenAI = openai.AsyncOpenAI(
             api_key=settings.client_key,
@@ -76,6 +80,9 @@ class ModelClient:
         self._client = instructor.from_openai(self._openai, mode=mode)
         # Wrapping once spares instructor regenerating the JSON schema on every call.
         self._response_model = instructor.openai_schema(ArticleSummary)
+
+    async def _before_request(self, request: Any) -> None:
+        await self.limiter.acquire(estimate_tokens(len(request.content or b"")))
 
     async def aclose(self) -> None:
         await self._openai.close()

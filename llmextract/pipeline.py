@@ -14,6 +14,8 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from llmextract import __version__
+from llmextract.cache import ResultCache, as_cached, cache_key, key_parts
 from llmextract.config import Settings
 from llmextract.errors import CassetteMissError, ModelError
 from llmextract.grounding import Locator, ground
@@ -42,10 +44,16 @@ def schema_hash() -> str:
 class Pipeline:
     """Turns Articles into Results with one settings object and (optionally) a model client."""
 
-    def __init__(self, settings: Settings, prompt: Prompt, client: ModelClient | None) -> None:
+    def __init__(self, settings: Settings, prompt: Prompt, client: ModelClient | None,
+                 cache: ResultCache | None = None) -> None:
         self.settings = settings
         self.prompt = prompt
         self.client = client
+        self.cache = cache
+        self._key_parts = key_parts(
+            version=__version__, model=settings.model, base_url=settings.base_url,
+            mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
+            schema=schema_hash())
 
     def _base(self, article: Article) -> dict[str, Any]:
         return {
@@ -75,6 +83,12 @@ class Pipeline:
             return Result(status="error", error=ErrorInfo(
                 type=article.error_type, message=article.error or "no text"), **base)
         text = article.text
+        key = cache_key(text, *self._key_parts) if self.cache is not None else ""
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return as_cached(hit, id=article.id, input=article.input,
+                                 warnings=list(article.warnings))
         rules = rules_extract(text)
         if self.client is None:
             return Result(status="fallback", engine="rules", summary=rules.summary, **base)
@@ -93,5 +107,8 @@ class Pipeline:
             quote_regions=[q.span for q in rules.summary.quotes if q.span is not None],
             figure_regions=[f.span for f in rules.summary.figures if f.span is not None])
         summary, dropped, engine = reconcile(answer.summary, grounded, rules, loc)
-        return Result(status="ok", engine=engine, summary=summary, dropped=dropped,
-                      usage=answer.usage, **base)
+        result = Result(status="ok", engine=engine, summary=summary, dropped=dropped,
+                        usage=answer.usage, **base)
+        if self.cache is not None:
+            self.cache.put(key, result)
+        return result

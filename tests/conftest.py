@@ -18,9 +18,10 @@ SEED = ROOT / "seeds" / "000_de53d78b7fab1b14.txt"
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "LLMEXTRACT_MODEL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLMEXTRACT_CACHE_DIR", str(tmp_path / "cache"))  # never ~/.cache
     yield
 
 

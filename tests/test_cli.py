@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("OPENAI_", "LLMEXTRACT_"))}
+    base["LLMEXTRACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmextract-test-cache-")
     return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
                           text=True, env={**base, **(env or {})}, input=stdin, cwd=cwd,
                           timeout=120)

@@ -1,0 +1,120 @@
+"""Running `llmextract summarize` over many articles: output file, resume, progress,
+interruption and the closing report. The CLI parses options and calls `run_batch`.
+
+Interruption (Ctrl-C or SIGTERM): no new article starts, requests in flight are cancelled,
+every line written is whole, the report is printed and the exit status is 130. Records are
+written one whole line at a time between awaits, so cancellation cannot tear a line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from llmextract.config import Settings
+from llmextract.errors import UsageError
+from llmextract.progress import Progress
+from llmextract.record import Result
+
+EXIT_OK, EXIT_ERRORS, EXIT_INTERRUPTED = 0, 1, 130
+
+__all__ = ["BatchOptions", "run_batch"]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    paths: list[str]
+    output: Path | None = None
+    fmt: str = "jsonl"
+    resume: bool = False
+    price: tuple[float, float] | None = None
+
+
+async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
+                   skip: set[str], progress: Progress) -> None:
+    from llmextract.extractor import Extractor
+    from llmextract.inputs import iter_articles
+    from llmextract.output import Writer
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
+    articles = iter_articles(opts.paths, settings.max_chars, skip=skip)
+    try:
+        async for result in Extractor(settings=settings).asummarize_many(articles):
+            writer.write(result)
+            progress.update(result)
+            _tell_error(result, progress)
+    finally:
+        writer.close()
+
+
+def _tell_error(result: Result, progress: Progress) -> None:
+    if result.status == "error" and result.error is not None:
+        progress.note(f"llmextract: {result.input or result.id}: {result.error.message}")
+
+
+def _open_output(opts: BatchOptions) -> tuple[IO[str], set[str]]:
+    if opts.output is None:
+        if opts.resume:
+            raise UsageError("--resume needs -o OUT: the file whose records are skipped")
+        return sys.stdout, set()
+    if not opts.resume:
+        return open(opts.output, "w", encoding="utf-8"), set()
+    if opts.fmt != "jsonl":
+        raise UsageError("--resume works with --format jsonl only")
+    from llmextract.resume import done_ids
+
+    skip = done_ids(opts.output)
+    return open(opts.output, "a", encoding="utf-8"), skip
+
+
+def _count_in_background(paths: list[str], skip: set[str], progress: Progress) -> None:
+    from llmextract.progress import count_in_background
+
+    def done(total: int | None) -> None:
+        if total is not None:
+            progress.set_total(max(0, total - len(skip)))
+
+    count_in_background(paths, done)
+
+
+def run_batch(settings: Settings, opts: BatchOptions) -> int:
+    """Summarise every input into the output; returns the exit status."""
+    stream, skip = _open_output(opts)
+    progress = Progress(sys.stderr)
+    if settings.engine == "auto" and not settings.use_model:
+        progress.note("llmextract: no model configured (no OPENAI_API_KEY, --base-url or "
+                      "--replay): using the rule-based engine only")
+    if skip:
+        progress.note(f"llmextract: resuming: {len(skip)} article"
+                      f"{'s' if len(skip) != 1 else ''} already in {opts.output}")
+    if progress.enabled:
+        _count_in_background(opts.paths, skip, progress)
+    interrupted = False
+    try:
+        asyncio.run(_consume(settings, opts, stream, skip, progress))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        interrupted = True
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+        progress.close()
+    stats = progress.stats
+    model = settings.model if settings.use_model else None
+    print(stats.report(model, opts.price), file=sys.stderr)
+    if stats.total == 0 and not interrupted and not skip:
+        print("llmextract: no articles found in " + ", ".join(opts.paths)
+              + " (looked for .txt, .md and .jsonl files)", file=sys.stderr)
+    if interrupted:
+        print("llmextract: interrupted: rerun the same command with --resume to finish",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_ERRORS if stats.counts.get("error") else EXIT_OK

@@ -1,0 +1,93 @@
+"""The result cache: finished records in SQLite (standard library), keyed by everything that
+decides them.
+
+Key = sha256 over the article text, model, base URL, mode, prompt id and hash, schema hash and
+the llmextract version (so a new release re-grounds). Only records the model produced with
+status "ok" are stored: a fallback after an outage is retried on the next run. The database
+runs in WAL mode with a busy timeout, so many concurrent tasks of one process (all on the
+event loop's thread) and several processes can share one folder. No key or header is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from llmextract.errors import UsageError
+from llmextract.record import Result, Usage
+
+__all__ = ["ResultCache", "as_cached", "cache_key", "key_parts"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def cache_key(text: str, *parts: str) -> str:
+    h = hashlib.sha256()
+    for part in (*parts, text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class ResultCache:
+    """One SQLite file, `results.sqlite3`, in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "results.sqlite3"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"cannot use the cache folder {folder}: {exc} "
+                             "(choose another with --cache-dir, or --no-cache)") from None
+        self.hits = 0
+        self.writes = 0
+
+    def get(self, key: str) -> Result | None:
+        row = self._db.execute("SELECT record FROM results WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            result = Result.model_validate_json(row[0])
+        except ValueError:  # written by an incompatible version: ignore, it will be replaced
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: Result) -> None:
+        stored = result.model_copy(update={"cached": False, "usage": result.usage})
+        self._db.execute(
+            "INSERT OR REPLACE INTO results (key, record, created) VALUES (?, ?, ?)",
+            (key, stored.model_dump_json(), time.time()))
+        self.writes += 1
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+
+def as_cached(stored: Result, *, id: str, input: str | None, warnings: list[str]) -> Result:
+    """A stored record served again: this input's id, no request made now."""
+    return stored.model_copy(update={
+        "id": id, "input": input, "warnings": warnings, "cached": True, "usage": Usage(),
+        "dropped": list(stored.dropped)})
+
+
+def key_parts(**parts: object) -> tuple[str, ...]:
+    return (json.dumps(parts, sort_keys=True, default=str),)
