@@ -411,7 +411,9 @@ def article(seed: int, index: int, words: int = 600) -> str:
     background = list(BACKGROUND)
     r.shuffle(background)
     count = len(" ".join(paras).split()) + len(headline.split())
-    kinds = ("fact", "quote", "fact", "background", "quote", "fact")
+    # Calibrated on the shared corpus of real news: about 4 figures per 100 words (measured
+    # 3.6 there), so CPU per article is not inflated by an unusually dense text.
+    kinds = ("fact", "quote", "background", "fact", "quote", "background")
     k = r.randrange(len(kinds))
     while count < words - 25:
         kind = kinds[k % len(kinds)]
@@ -424,7 +426,7 @@ def article(seed: int, index: int, words: int = 600) -> str:
             if len(facts) < 2:
                 facts = list(FACTS)
                 r.shuffle(facts)
-            para = " ".join(facts.pop().format_map(slots) for _ in range(r.randint(1, 2)))
+            para = facts.pop().format_map(slots)
         paras.append(para)
         count += len(para.split())
     paras.append(r.choice(CLOSERS).format_map(slots))

@@ -6,6 +6,7 @@ This is the boundary where openai/instructor/vcrpy errors become llmextract erro
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,31 @@ def _quiet_instructor() -> None:
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
+def _memoize_instructor_model_check() -> None:
+    """instructor walks the whole response model looking for async validators on every call
+    (about 1 ms per article here, ~385 node visits, twice per call). The answer never
+    changes for a class, so remember the classes that passed. A performance shim on one
+    instructor function; skipped if instructor moves it."""
+    try:
+        from instructor.v2.validation import async_validators as av
+    except ImportError:  # pragma: no cover - another instructor layout
+        return
+    original = av.reject_async_validators
+    if getattr(original, "_llmextract_memo", False):
+        return
+    passed: weakref.WeakSet[type] = weakref.WeakSet()
+
+    def reject_async_validators(response_model: Any) -> None:
+        if isinstance(response_model, type) and response_model in passed:
+            return
+        original(response_model)
+        if isinstance(response_model, type):
+            passed.add(response_model)
+
+    reject_async_validators._llmextract_memo = True  # type: ignore[attr-defined]
+    av.reject_async_validators = reject_async_validators
+
+
 class ModelClient:
     """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency)."""
 
@@ -59,6 +85,7 @@ class ModelClient:
         import openai
 
         _quiet_instructor()
+        _memoize_instructor_model_check()
         self.settings = settings
         self.prompt = prompt
         limits = openai.DefaultAsyncHttpxClient  # the httpx flavour openai was built on

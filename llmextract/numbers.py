@@ -158,11 +158,23 @@ _CAP_MODS_RE = re.compile(
     r"March|April|June|July|August|September|October|November|December)\b)"
     r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,3}(?=\s+[a-z])"
 )
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+")
+_EMAIL_RE = re.compile(r"\S+@\S+")
+_LETTER_RE = re.compile(r"[A-Za-z]")
+_UNIT_SUFFIX_RE = re.compile(r"(?:bn|tn|mn|mln|km|kg|m)\b")
+_PHONE_RE = re.compile(r"(?:-|–)\d+(?:-|–)\d{3,}")
+_ATTACHED_RE = re.compile(r"[A-Z0-9][\w]*-$")
+_ATTACHED2_RE = re.compile(r"\d/$|\w-$")
+_LOWER_HYPHEN_RE = re.compile(r"\b[a-z]+-$")
+_PREV_WORD_RE = re.compile(r"([A-Za-z][\w.’']*)\s+$")
+_SCORE_AFTER_RE = re.compile(r"[-–]\d{1,2}\b")
+_MONTH_WORD_RE = re.compile(MONTHS)
+_MONTH_DAY_COMMA_RE = re.compile(rf"\b(?:{MONTHS})\.?\s+\d{{1,2}},\s*$", re.IGNORECASE)
+_SPACES_RE = re.compile(r"\s+")
 
 
 def _spelled_value(word: str) -> float | None:
-    w = re.sub(r"\s+", " ", word.lower().replace("-", " ")).strip()
+    w = _SPACES_RE.sub(" ", word.lower().replace("-", " ")).strip()
     if w in ("a dozen", "dozen"):
         return 12.0
     if w == "half a million":
@@ -261,18 +273,18 @@ def _skip_reason(text: str, m: re.Match[str]) -> bool:
     if num is not None:
         if _TIME_AFTER_RE.match(after) or before.endswith(":"):
             return True
-        if re.match(r"[A-Za-z]", after) and not re.match(r"(?:bn|tn|mn|mln|km|kg|m)\b", after):
+        if _LETTER_RE.match(after) and not _UNIT_SUFFIX_RE.match(after):
             return True  # ordinals (21st), decades (1990s), model names (240mm, 5G)
-        if re.match(r"(?:-|–)\d+(?:-|–)\d{3,}", after):
+        if _PHONE_RE.match(after):
             return True  # phone-like
-        attached = re.search(r"[A-Z0-9][\w]*-$", before) or re.search(r"\d/$|\w-$", before)
-        if attached and not re.search(r"\b[a-z]+-$", before):
+        attached = _ATTACHED_RE.search(before) or _ATTACHED2_RE.search(before)
+        if attached and not _LOWER_HYPHEN_RE.search(before):
             return True
-        prev = re.search(r"([A-Za-z][\w.’']*)\s+$", before)
-        score_like = re.match(r"[-–]\d{1,2}\b", after) is not None and len(num) <= 2
+        prev = _PREV_WORD_RE.search(before)
+        score_like = _SCORE_AFTER_RE.match(after) is not None and len(num) <= 2
         if prev and prev.group(1)[0].isupper() and not score_like:
             w = prev.group(1).lower().rstrip(".")
-            if w not in _ALLOWED_CAP_BEFORE and not re.fullmatch(MONTHS, w):
+            if w not in _ALLOWED_CAP_BEFORE and not _MONTH_WORD_RE.fullmatch(w):
                 return True
         if "," not in num and "." not in num:
             if len(num) > 1 and num.startswith("0"):
@@ -291,7 +303,7 @@ def _skip_reason(text: str, m: re.Match[str]) -> bool:
 def _looks_like_year(before: str, after: str) -> bool:
     if _YEAR_PREP_RE.search(before) or _MONTH_BEFORE_RE.search(before):
         return True
-    if re.search(rf"\b(?:{MONTHS})\.?\s+\d{{1,2}},\s*$", before, re.IGNORECASE):
+    if _MONTH_DAY_COMMA_RE.search(before):
         return True
     wm = _WORD_RE.match(after)
     return not (wm and wm.group(1) not in STOP_NOUNS)
@@ -327,7 +339,7 @@ def _qualifier(text: str, start: int) -> tuple[int, str]:
     qm = _QUALIFIER_RE.search(before)
     if qm is None:
         return start, "exact"
-    q = re.sub(r"\s+", " ", qm.group("q").strip().lower())
+    q = _SPACES_RE.sub(" ", qm.group("q").strip().lower())
     if q in ("between", "from"):
         return start, "exact"
     return start - len(before) + qm.start("q"), _QUAL_MAP.get(q, "exact")
@@ -408,6 +420,8 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
 def find_numbers(text: str) -> list[NumberMatch]:
     """Every number-bearing phrase of `text`, in order, non-overlapping."""
     blocked = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
+    if "@" in text:
+        blocked += [(u.start(), u.end()) for u in _EMAIL_RE.finditer(text)]
     out: list[NumberMatch] = []
     pos = 0
     for m in _CORE_RE.finditer(text):

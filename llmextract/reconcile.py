@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from llmextract.grounding import Grounded, Locator
@@ -45,18 +46,25 @@ def _overlaps(a: Span | None, b: Span | None) -> bool:
 
 def _merge(model: list[T], rules: Sequence[T], confidence: Sequence[float],
            same: type[_Same]) -> tuple[list[T], bool]:
-    """Mark model items the rules confirm as `both`; add confident rule-only items."""
+    """Mark model items the rules confirm as `both`; add confident rule-only items.
+
+    Items are updated in place: they were made for this record by grounding and the rules.
+    """
     merged = list(model)
     added = False
+    by_span = {m.span: m for m in merged if m.span is not None}
     for i, item in enumerate(rules):
-        hits = [j for j, m in enumerate(merged) if m.source != "rules" and same.check(m, item)]
-        for j in hits:
-            merged[j] = merged[j].model_copy(update={"source": "both"})
+        twin = by_span.get(item.span) if same is _Same and item.span is not None else None
+        hits = [twin] if twin is not None else [
+            m for m in merged if m.source != "rules" and same.check(m, item)]
+        for m in hits:
+            m.source = "both"
         if hits:
             continue
         conf = confidence[i] if i < len(confidence) else 0.0
         if conf >= CONFIDENT and not any(same.check(m, item) for m in merged):
-            merged.append(item.model_copy(update={"source": "rules"}))
+            item.source = "rules"
+            merged.append(item)
             added = True
     merged.sort(key=lambda x: (x.span is None, x.span or (0, 0)))
     return merged, added
@@ -66,7 +74,8 @@ class _Same:
     @staticmethod
     def check(a: GroundedFigure | GroundedQuote | GroundedEntity,
               b: GroundedFigure | GroundedQuote | GroundedEntity) -> bool:
-        return _overlaps(a.span, b.span)
+        x, y = a.span, b.span
+        return x is not None and y is not None and x[0] < y[1] and y[0] < x[1]
 
 
 class _SameEntity(_Same):
@@ -79,6 +88,7 @@ class _SameEntity(_Same):
             len(x) > 3 and f" {x} " in f" {y} ")
 
 
+@lru_cache(maxsize=8192)
 def _entity_key(name: str) -> str:
     key = fold_plain(name).replace("'s", "")
     return key[4:] if key.startswith("the ") else key
@@ -184,12 +194,10 @@ def reconcile(answer: ArticleSummary, grounded: Grounded, rules: RulesOutput,
 def _fill_speakers(quotes: list[GroundedQuote],
                    rule_quotes: Sequence[GroundedQuote]) -> list[GroundedQuote]:
     """A model quote with no (grounded) speaker takes the rules' speaker for the same words."""
-    out = []
     for q in quotes:
         if q.speaker is None:
             for r in rule_quotes:
                 if r.speaker and _overlaps(q.span, r.span):
-                    q = q.model_copy(update={"speaker": r.speaker})
+                    q.speaker = r.speaker
                     break
-        out.append(q)
-    return out
+    return quotes

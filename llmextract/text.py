@@ -8,7 +8,6 @@ text so a match maps back to an exact `[start, end)` span of the article as read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 __all__ = ["WORD_RE", "Folded", "fold", "fold_plain", "words"]
 
@@ -26,24 +25,47 @@ _DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"}
 WORD_RE = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Folded:
-    """A folded copy of a text plus, for each of its characters, the original offset."""
+_TRANSLATE = str.maketrans({**_CHAR_MAP, **dict.fromkeys(_DROP), "\u2026": "..."})
+_SPACES = re.compile(r"\s+")
 
-    text: str
-    origin: list[int]
-    source_len: int
+
+class Folded:
+    """A folded copy of a text; `span()` maps folded offsets back to the original.
+
+    The folded text is made with C-speed string methods; the offset map is built (by a
+    character loop) only the first time a folded match has to be mapped back.
+    """
+
+    __slots__ = ("_origin", "source", "text")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        fast = source.translate(_TRANSLATE)
+        lowered = fast.lower()
+        if len(lowered) != len(fast):  # e.g. 'İ' lowers to two characters: go slow
+            self.text, origin = _fold_slow(source)
+            self._origin: list[int] | None = origin
+        else:
+            self.text = _SPACES.sub(" ", lowered).strip(" ")
+            self._origin = None
+
+    @property
+    def origin(self) -> list[int]:
+        if self._origin is None:
+            text, self._origin = _fold_slow(self.source)
+            assert text == self.text
+        return self._origin
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded `[start, end)` back to the original text."""
+        origin = self.origin
         if end <= start:
-            pos = self.origin[start] if start < len(self.origin) else self.source_len
+            pos = origin[start] if start < len(origin) else len(self.source)
             return pos, pos
-        return self.origin[start], self.origin[end - 1] + 1
+        return origin[start], origin[end - 1] + 1
 
 
-def fold(text: str) -> Folded:
-    """Lowercase, straight quotes, plain hyphens, single spaces; '…' becomes '...'."""
+def _fold_slow(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     origin: list[int] = []
     last_space = True
@@ -64,19 +86,24 @@ def fold(text: str) -> Folded:
             origin.extend((i, i, i))
             continue
         low = ch.lower()
-        if len(low) != 1:  # e.g. 'İ'.lower() is two characters: keep the original
+        if len(low) != 1:  # keep the original: offsets stay one to one
             low = ch
         out.append(low)
         origin.append(i)
     if out and out[-1] == " ":
         out.pop()
         origin.pop()
-    return Folded("".join(out), origin, len(text))
+    return "".join(out), origin
+
+
+def fold(text: str) -> Folded:
+    """Lowercase, straight quotes, plain hyphens, single spaces; '…' becomes '...'."""
+    return Folded(text)
 
 
 def fold_plain(text: str) -> str:
     """`fold(text).text` for a needle (no offsets needed)."""
-    return fold(text).text
+    return Folded(text).text
 
 
 def words(text: str) -> list[str]:

@@ -181,3 +181,16 @@ def test_entity_with_other_separators() -> None:
     text = "Leader Kim Jong-un met officials in Pyongyang."
     got = ground(answer(entities=[Entity(name="Kim Jong Un", type="person")]), text)
     assert got.entities[0].name == "Kim Jong-un"
+
+
+@pytest.mark.parametrize("text", [
+    "  He said: \u201cHello\u2014World\u2026\u201d\n\n  \u201cOk.\u201d ",
+    "\u0130stanbul \u00a0 caf\u00e9\u00ad \ufeffX\t\ty",
+    "ABC  \n def\u2019s \u2013 1,100",
+])
+def test_fast_fold_equals_the_character_loop(text: str) -> None:
+    from llmextract.text import _fold_slow, fold
+
+    folded = fold(text)
+    slow_text, slow_origin = _fold_slow(text)
+    assert folded.text == slow_text and folded.origin == slow_origin

@@ -21,6 +21,7 @@ class FigureHit:
     confidence: float
 
 
+_WORD_RE = re.compile(r"[A-Za-z][\w'’\-]*")
 _STRONG_UNITS = frozenset({"percent", "percentage points"})
 _SAID_RE = re.compile(rf"(?P<spk>{SUBJECT})(?:,[^,\"“”]{{1,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\s+(?P<spk>[^,.;:()\"“”]{2,80})")
@@ -52,12 +53,12 @@ def _describes(text: str, nm: NumberMatch, sent: Block | None) -> str:
         if phrase:
             return phrase
     lo = sent.start if sent is not None else max(0, nm.start - 80)
-    words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", text[lo : nm.start])]
+    words = _WORD_RE.findall(text, lo, nm.start)
     ctx = [w for w in words[-6:] if w.lower() not in _CTX_STOP and w.lower() not in _NUM_WORDS]
     ctx = ctx[-4:]
     if ctx:
         return " ".join(ctx)
-    after = re.findall(r"[A-Za-z][\w'’\-]*", text[nm.end : nm.end + 60])
+    after = _WORD_RE.findall(text, nm.end, nm.end + 60)
     return " ".join(after[:4]) if after else (nm.unit or "number")
 
 
@@ -93,6 +94,7 @@ def find_figures(
     out: list[FigureHit] = []
     seen: set[tuple[str, float | None]] = set()
     starts = [b.start for b in sents]
+    speakers: dict[int, str | None] = {}  # one attribution per sentence, not per figure
     for nm in find_numbers(text):
         if skip and any(a <= nm.start < b for a, b in skip):
             continue
@@ -101,6 +103,9 @@ def find_figures(
             continue
         seen.add(key)
         sent = _sentence_of(sents, starts, nm.start)
-        out.append(FigureHit(nm, _describes(text, nm, sent), _attributed(text, sent),
+        where = -1 if sent is None else sent.start
+        if where not in speakers:
+            speakers[where] = _attributed(text, sent)
+        out.append(FigureHit(nm, _describes(text, nm, sent), speakers[where],
                              _confidence(nm)))
     return out
