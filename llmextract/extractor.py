@@ -16,13 +16,15 @@ from llmextract.cache import ResultCache
 from llmextract.cassette import use_cassette
 from llmextract.config import Settings, default_cache_dir
 from llmextract.inputs import Article, _check_text, iter_articles, text_id
-from llmextract.pipeline import Pipeline
+from llmextract.pipeline import Fetched, Pipeline
 from llmextract.prompts import load_prompt
 from llmextract.record import Result
 
 Item = str | os.PathLike[str] | Article | dict[str, Any]
 
 __all__ = ["Extractor", "asummarize", "summarize"]
+
+_TURNS_BETWEEN_FINISHES = 6
 
 
 def _as_articles(items: Iterable[Item], max_chars: int) -> Iterator[Article]:
@@ -87,26 +89,37 @@ class Extractor:
 
     async def asummarize_many(self, items: Iterable[Item]) -> AsyncIterator[Result]:
         """Results as they complete, at most `concurrency` articles in flight; inputs are
-        read lazily."""
+        read lazily.
+
+        `concurrency` fetchers do the I/O (cache, model call) and hand each answer to one
+        finisher that does the CPU work (rules, grounding, reconciliation) between I/O
+        events, so a slot's next request never waits behind another article's CPU work.
+        """
         async with AsyncExitStack() as stack:
             pipeline = await self._open(stack)
             articles = _as_articles(items, self.settings.max_chars)
-            done: asyncio.Queue[Result | None] = asyncio.Queue(self.settings.concurrency * 2)
+            n = self.settings.concurrency
+            fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(n * 2)
 
-            async def worker() -> None:
+            async def fetcher() -> None:
                 for article in articles:  # shared iterator: each article taken once
-                    await done.put(await pipeline.process(article))
-                await done.put(None)
+                    await fetched.put(await pipeline.fetch(article))
+                await fetched.put(None)
 
-            workers = [asyncio.create_task(worker()) for _ in range(self.settings.concurrency)]
+            workers = [asyncio.create_task(fetcher()) for _ in range(n)]
             try:
                 finished = 0
-                while finished < len(workers):
-                    result = await done.get()
-                    if result is None:
+                while finished < n:
+                    item = await fetched.get()
+                    if item is None:
                         finished += 1
-                    else:
-                        yield result
+                        continue
+                    yield pipeline.finish(item)
+                    # Let answers that arrived meanwhile move on (parsing an answer and
+                    # sending the next request takes several loop turns): a finish costs
+                    # milliseconds, a turn of the loop with nothing to do costs microseconds.
+                    for _ in range(_TURNS_BETWEEN_FINISHES):
+                        await asyncio.sleep(0)
             finally:
                 for task in workers:
                     task.cancel()

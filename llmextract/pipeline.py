@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +28,24 @@ from llmextract.rules import extract as rules_extract
 from llmextract.schema import ArticleSummary
 
 if TYPE_CHECKING:
-    from llmextract.llm import ModelClient
+    from llmextract.llm import ModelAnswer, ModelClient
 
 log = logging.getLogger("llmextract")
 
-__all__ = ["Pipeline", "schema_hash"]
+__all__ = ["Fetched", "Pipeline", "schema_hash"]
+
+
+@dataclass
+class Fetched:
+    """An article after its I/O: a final record already, or the model's answer (or why
+    there is none) waiting for `Pipeline.finish`."""
+
+    article: Article
+    started: float
+    result: Result | None = None
+    answer: ModelAnswer | None = None
+    failure: ModelError | None = None
+    key: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -66,38 +80,68 @@ class Pipeline:
         }
 
     async def process(self, article: Article) -> Result:
-        start = time.perf_counter()
+        """One article, start to finish."""
+        return self.finish(await self.fetch(article))
+
+    async def fetch(self, article: Article) -> Fetched:
+        """The I/O half: the cache and the model call. Cheap on the CPU, so a batch sends
+        its next request as soon as an answer arrives (`finish` runs when the loop is idle).
+        """
+        fetched = Fetched(article, time.perf_counter())
         try:
-            result = await self._process(article)
+            await self._fetch(fetched)
         except Exception as exc:  # a bug must cost one record, not the batch
-            log.debug("internal error on %s", article.id, exc_info=True)
-            result = Result(status="error", error=ErrorInfo(
-                type="InternalError", message=f"{type(exc).__name__}: {exc}"[:500]),
-                **self._base(article))
-        result.elapsed_ms = round((time.perf_counter() - start) * 1000, 1)
+            fetched.result = self._internal_error(article, exc)
+        return fetched
+
+    def finish(self, fetched: Fetched) -> Result:
+        """The CPU half: rules, grounding, reconciliation, the cache write."""
+        try:
+            result = fetched.result or self._finish(fetched)
+        except Exception as exc:
+            result = self._internal_error(fetched.article, exc)
+        result.elapsed_ms = round((time.perf_counter() - fetched.started) * 1000, 1)
         return result
 
-    async def _process(self, article: Article) -> Result:
-        base = self._base(article)
+    def _internal_error(self, article: Article, exc: Exception) -> Result:
+        log.debug("internal error on %s", article.id, exc_info=True)
+        return Result(status="error", error=ErrorInfo(
+            type="InternalError", message=f"{type(exc).__name__}: {exc}"[:500]),
+            **self._base(article))
+
+    async def _fetch(self, fetched: Fetched) -> None:
+        article = fetched.article
         if article.error is not None or article.text is None:
-            return Result(status="error", error=ErrorInfo(
-                type=article.error_type, message=article.error or "no text"), **base)
-        text = article.text
-        key = cache_key(text, *self._key_parts) if self.cache is not None else ""
+            fetched.result = Result(status="error", error=ErrorInfo(
+                type=article.error_type, message=article.error or "no text"),
+                **self._base(article))
+            return
         if self.cache is not None:
-            hit = self.cache.get(key)
+            fetched.key = cache_key(article.text, *self._key_parts)
+            hit = self.cache.get(fetched.key)
             if hit is not None:
-                return as_cached(hit, id=article.id, input=article.input,
-                                 warnings=list(article.warnings))
-        rules = rules_extract(text)
+                fetched.result = as_cached(hit, id=article.id, input=article.input,
+                                           warnings=list(article.warnings))
+                return
         if self.client is None:
-            return Result(status="fallback", engine="rules", summary=rules.summary, **base)
+            return
         try:
-            answer = await self.client.extract(text)
+            fetched.answer = await self.client.extract(article.text)
         except CassetteMissError as exc:
-            return Result(status="error", error=ErrorInfo(type="CassetteMissError",
-                                                          message=str(exc)), **base)
+            fetched.result = Result(status="error", error=ErrorInfo(
+                type="CassetteMissError", message=str(exc)), **self._base(article))
         except ModelError as exc:
+            fetched.failure = exc
+
+    def _finish(self, fetched: Fetched) -> Result:
+        article, answer = fetched.article, fetched.answer
+        base = self._base(article)
+        text = article.text or ""
+        rules = rules_extract(text)
+        if answer is None:
+            exc = fetched.failure
+            if exc is None:  # no model in this run
+                return Result(status="fallback", engine="rules", summary=rules.summary, **base)
             return Result(status="fallback", engine="rules", summary=rules.summary,
                           usage=exc.usage or Usage(requests=exc.attempts),
                           error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
@@ -109,6 +153,6 @@ class Pipeline:
         summary, dropped, engine = reconcile(answer.summary, grounded, rules, loc)
         result = Result(status="ok", engine=engine, summary=summary, dropped=dropped,
                         usage=answer.usage, **base)
-        if self.cache is not None:
-            self.cache.put(key, result)
+        if self.cache is not None and fetched.key:
+            self.cache.put(fetched.key, result)
         return result
