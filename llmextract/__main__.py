@@ -1,5 +1,3 @@
-import sys
+from llmextract.cli import run
 
-from llmextract.cli import main
-
-sys.exit(main())
+run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,6 +152,22 @@ def _summarize(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     return run_batch(settings, BatchOptions(paths=paths, output=output, fmt=args.format,
                                             resume=args.resume, price=price))
+
+
+def run() -> None:
+    """The console entry point: `main()`, then a fast exit.
+
+    Everything is written, flushed and closed by then; skipping the interpreter's teardown
+    (thousands of openai/pydantic objects and modules) saves ~0.2 s of CPU per run.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    logging.shutdown()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,7 +137,7 @@ class Pipeline:
         article, answer = fetched.article, fetched.answer
         base = self._base(article)
         text = article.text or ""
-        rules = rules_extract(text)
+        rules = rules_extract(text, digest=answer is None)  # the model's prose is used
         if answer is None:
             exc = fetched.failure
             if exc is None:  # no model in this run

@@ -25,7 +25,7 @@ from llmextract.record import (
     Span,
     Summary,
 )
-from llmextract.rules import RulesOutput
+from llmextract.rules import RulesOutput, digest
 from llmextract.schema import ArticleSummary
 from llmextract.text import fold_plain
 
@@ -178,10 +178,17 @@ def reconcile(answer: ArticleSummary, grounded: Grounded, rules: RulesOutput,
                                _SameEntity)
     quotes = _fill_speakers(quotes, rs.quotes)
     meta, meta_rules = _meta(answer, rs, loc, dropped)
+    prose = answer.summary.strip()
+    points = answer.key_points
+    labels = [t.strip().lower() for t in answer.topics if t.strip()]
+    if not (prose and points and labels):  # the model left some out: the rules' words
+        lead, rule_points, rule_labels = (
+            (rs.summary, rs.key_points, rs.topics) if rs.summary else digest(loc.text))
+        prose, points, labels = prose or lead, points or rule_points, labels or rule_labels
     summary = Summary(
-        summary=answer.summary.strip() or rs.summary,
-        key_points=answer.key_points or rs.key_points,
-        topics=[t.strip().lower() for t in answer.topics if t.strip()] or rs.topics,
+        summary=prose,
+        key_points=points,
+        topics=labels,
         figures=figures,
         quotes=quotes,
         entities=entities,

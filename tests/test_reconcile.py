@@ -99,3 +99,13 @@ def test_reconciliation_is_deterministic() -> None:
     second = run(model_answer())
     assert first[0].model_dump_json() == second[0].model_dump_json()  # type: ignore[attr-defined]
     assert first[1] == second[1] and first[2] == second[2]
+
+
+def test_prose_the_model_left_out_comes_from_the_rules() -> None:
+    answer = model_answer(summary=" ", key_points=[], topics=[])
+    loc = Locator(ARTICLE)
+    rules = extract(ARTICLE, digest=False)  # as the pipeline calls it on the model path
+    grounded = ground(answer, ARTICLE, loc)
+    summary, _, _ = reconcile(answer, grounded, rules, loc)
+    assert "Kaitoa dam" in summary.summary
+    assert summary.key_points and summary.topics

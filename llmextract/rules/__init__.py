@@ -14,9 +14,9 @@ from llmextract.rules.figures import find_figures
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
 from llmextract.rules.quotes import find_quotes
-from llmextract.rules.sentences import lines, sentences
+from llmextract.rules.sentences import Block, lines, sentences
 
-__all__ = ["RulesOutput", "extract"]
+__all__ = ["RulesOutput", "digest", "extract"]
 
 MAX_CHARS = 2_000_000
 
@@ -60,15 +60,15 @@ def _extra_entities(text: str, meta: Meta) -> list[tuple[int, int, str]]:
     return extra
 
 
-def _extract(text: str) -> RulesOutput:
+def _extract(text: str, digest: bool) -> RulesOutput:
     meta = parse_meta(text)
     skip, ent_skip = _skips(text, meta)
     sents = sentences(text)
     figs = find_figures(text, sents, skip)
     quotes = find_quotes(text, skip)
     ents = find_entities(text, ent_skip, _extra_entities(text, meta))
-    body = body_sentences(sents, skip)
-    lead = lead_summary(body)
+    lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
+        digest else ("", [], [])
     summary = Summary(
         title=meta.title,
         publisher=meta.publisher,
@@ -76,7 +76,7 @@ def _extract(text: str) -> RulesOutput:
         published=meta.published,
         url=meta.url,
         summary=lead,
-        key_points=key_points(body, [f.match.start for f in figs], lead),
+        key_points=points,
         figures=[
             GroundedFigure(text=f.match.text, value=f.match.value, unit=f.match.unit,
                            describes=f.describes, qualifier=f.match.qualifier,  # type: ignore[arg-type]
@@ -88,18 +88,34 @@ def _extract(text: str) -> RulesOutput:
                               source="rules") for q in quotes],
         entities=[GroundedEntity(name=e.name, type=e.type, span=(e.start, e.end),  # type: ignore[arg-type]
                                  source="rules") for e in ents],
-        topics=topics(text),
+        topics=labels,
     )
     return RulesOutput(summary, [f.confidence for f in figs], [q.confidence for q in quotes],
                        [e.confidence for e in ents])
 
 
-def extract(text: str) -> RulesOutput:
-    """A full rule-based summary of `text`. Never raises on any str."""
+def _digest(sents: list[Block], skip: list[tuple[int, int]], figure_starts: list[int],
+            text: str) -> tuple[str, list[str], list[str]]:
+    body = body_sentences(sents, skip)
+    lead = lead_summary(body)
+    return lead, key_points(body, figure_starts, lead), topics(text)
+
+
+def digest(text: str) -> tuple[str, list[str], list[str]]:
+    """Only the prose part of the rules' summary: (lead summary, key points, topics)."""
+    out = extract(text)
+    return out.summary.summary, out.summary.key_points, out.summary.topics
+
+
+def extract(text: str, *, digest: bool = True) -> RulesOutput:
+    """A full rule-based summary of `text`. Never raises on any str.
+
+    `digest=False` leaves out the lead summary, key points and topics (about a tenth of
+    the work), for callers that have the model's and only need the evidence."""
     if not isinstance(text, str):
         text = str(text)
     try:
-        return _extract(text[:MAX_CHARS])
+        return _extract(text[:MAX_CHARS], digest)
     except Exception:
         return RulesOutput(Summary(summary=""), [], [], [])
 
