@@ -67,9 +67,9 @@ class Extractor:
         stack.enter_context(use_cassette(record=s.record, replay=s.replay))
         client = None
         if s.use_model:
-            from llmextract.llm import ModelClient
+            from llmextract.llm import LazyModelClient
 
-            client = ModelClient(s, self.prompt)
+            client = LazyModelClient(s, self.prompt)
             stack.push_async_callback(client.aclose)
         cache = None
         if s.cache_enabled:

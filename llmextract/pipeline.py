@@ -28,7 +28,7 @@ from llmextract.rules import extract as rules_extract
 from llmextract.schema import ArticleSummary
 
 if TYPE_CHECKING:
-    from llmextract.llm import ModelAnswer, ModelClient
+    from llmextract.llm import LazyModelClient, ModelAnswer
 
 log = logging.getLogger("llmextract")
 
@@ -58,7 +58,7 @@ def schema_hash() -> str:
 class Pipeline:
     """Turns Articles into Results with one settings object and (optionally) a model client."""
 
-    def __init__(self, settings: Settings, prompt: Prompt, client: ModelClient | None,
+    def __init__(self, settings: Settings, prompt: Prompt, client: LazyModelClient | None,
                  cache: ResultCache | None = None) -> None:
         self.settings = settings
         self.prompt = prompt
