@@ -158,3 +158,15 @@ def test_help_teaches(args: list[str]) -> None:
 def test_schema_command_prints_json_schema() -> None:
     proc = cli("schema")
     assert json.loads(proc.stdout)["title"] == "ArticleSummary"
+
+
+def test_csv_and_markdown_outputs(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    proc = cli("summarize", str(ARTICLES), "--engine", "rules", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert proc.returncode == 0 and len(rows) == len(list(ARTICLES.glob("*.txt")))
+    assert {"id", "status", "summary", "n_figures"} <= set(rows[0])
+    md = cli("summarize", str(SEED), "--engine", "rules", "--format", "md")
+    assert md.stdout.startswith("# llmextract digest") and "## " in md.stdout
