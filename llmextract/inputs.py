@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -74,7 +75,10 @@ def read_text_article(path: Path, max_chars: int, display: str | None = None) ->
         return Article(art_id, shown, error="HTML input is not supported yet: convert the page "
                        "to text first")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            return Article(art_id, shown, error="not a regular file (a pipe, socket or device)")
+        size = info.st_size
         if size > max_chars * 4 + 4:
             return Article(art_id, shown, error=(
                 f"file is {size:,} bytes, over the limit of {max_chars:,} characters; raise it "
