@@ -1,0 +1,1 @@
+"""Example user schemas for `--schema` (see README, "Your own schema")."""
