@@ -10,6 +10,8 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from llmextract.config import Settings
 from llmextract.errors import (
     CassetteMissError,
@@ -33,7 +35,7 @@ _MODES = {"tools": "TOOLS", "json_schema": "JSON_SCHEMA", "json": "JSON", "md_js
 
 @dataclass(frozen=True)
 class ModelAnswer:
-    summary: ArticleSummary
+    summary: BaseModel  # an instance of the run's schema (ArticleSummary by default)
     usage: Usage
     model: str
 
@@ -80,7 +82,8 @@ def _memoize_instructor_model_check() -> None:
 class ModelClient:
     """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency)."""
 
-    def __init__(self, settings: Settings, prompt: Prompt) -> None:
+    def __init__(self, settings: Settings, prompt: Prompt,
+                 schema: type[BaseModel] = ArticleSummary) -> None:
         import instructor
         import openai
 
@@ -106,7 +109,8 @@ class ModelClient:
         mode = getattr(instructor.Mode, _MODES[settings.mode])
         self._client = instructor.from_openai(self._openai, mode=mode)
         # Wrapping once spares instructor regenerating the JSON schema on every call.
-        self._response_model = instructor.openai_schema(ArticleSummary)
+        self.schema = schema
+        self._response_model = instructor.openai_schema(schema)
 
     async def _before_request(self, request: Any) -> None:
         await self.limiter.acquire(estimate_tokens(len(request.content or b"")))
@@ -130,7 +134,7 @@ class ModelClient:
             )
         except Exception as exc:  # translated here, at the one boundary
             raise _translate(exc, policy, self.settings) from exc
-        summary = ArticleSummary.model_validate(result.model_dump())
+        summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
         return ModelAnswer(summary=summary, usage=usage,
                            model=str(getattr(completion, "model", "") or self.settings.model))
@@ -140,14 +144,16 @@ class LazyModelClient:
     """A `ModelClient` built on the first call: a run served wholly from the cache never
     imports openai or opens a connection (~1 s of start-up saved)."""
 
-    def __init__(self, settings: Settings, prompt: Prompt) -> None:
+    def __init__(self, settings: Settings, prompt: Prompt,
+                 schema: type[BaseModel] = ArticleSummary) -> None:
         self.settings = settings
         self.prompt = prompt
+        self.schema = schema
         self._client: ModelClient | None = None
 
     async def extract(self, text: str) -> ModelAnswer:
         if self._client is None:
-            self._client = ModelClient(self.settings, self.prompt)
+            self._client = ModelClient(self.settings, self.prompt, self.schema)
         return await self._client.extract(text)
 
     async def aclose(self) -> None:

@@ -146,6 +146,7 @@ class Pipeline:
                           usage=exc.usage or Usage(requests=exc.attempts),
                           error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
         loc = Locator(text)
+        assert isinstance(answer.summary, ArticleSummary)
         grounded = ground(
             answer.summary, text, loc,
             quote_regions=[q.span for q in rules.summary.quotes if q.span is not None],

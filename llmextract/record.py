@@ -22,6 +22,7 @@ __all__ = [
     "Dropped",
     "Engine",
     "ErrorInfo",
+    "Evidence",
     "GroundedEntity",
     "GroundedFigure",
     "GroundedQuote",
@@ -78,6 +79,15 @@ class Usage(BaseModel):
         )
 
 
+class Evidence(BaseModel):
+    """Where a checked value of a user schema stands in the article (see llmextract.custom)."""
+
+    path: str
+    kind: str
+    span: Span
+    text: str
+
+
 class ErrorInfo(BaseModel):
     type: str
     message: str
@@ -102,6 +112,9 @@ class Result(BaseModel):
     error: ErrorInfo | None = None
     warnings: list[str] = Field(default_factory=list)
     elapsed_ms: float = 0.0
+    schema_name: str = "ArticleSummary"
+    data: dict[str, Any] | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """One line of JSON, as written to JSONL output."""
