@@ -31,6 +31,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "asummarize",
+    "evaluate",
     "summarize",
 ]
 
@@ -45,6 +46,7 @@ _WHERE = {
     "Extractor": "llmextract.extractor",
     "summarize": "llmextract.extractor",
     "asummarize": "llmextract.extractor",
+    "evaluate": "llmextract.evaluation",
     **{name: "llmextract.errors" for name in (
         "CassetteError", "CassetteMissError", "InputError", "LLMExtractError", "ModelError",
         "ModelOutputError", "ModelUnavailableError", "UsageError")},
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         ModelUnavailableError,
         UsageError,
     )
+    from llmextract.evaluation import evaluate
     from llmextract.extractor import Extractor, asummarize, summarize
     from llmextract.record import Result, Summary
     from llmextract.schema import ArticleSummary, Entity, Figure, Quote

@@ -119,6 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "fills (or, with --result, of the result record).")
     sc.add_argument("--result", action="store_true",
                     help="the schema of the result record instead")
+
+    ev = sub.add_parser("eval", help="score result records against a gold file",
+                        description="Score result records (JSONL or a JSON array; - for "
+                        "standard input) against a gold JSONL file: precision, recall and F1 "
+                        "of figures, quotes and entities; accuracy of speakers, dates, "
+                        "publishers and titles. Records and gold lines are joined by id.")
+    ev.add_argument("pred", metavar="PRED", help="result records (llmextract summarize output)")
+    ev.add_argument("gold", metavar="GOLD", help="gold file (JSONL, see shared/corpus)")
+    ev.add_argument("--details", action="store_true",
+                    help="also one row per article, with its misses")
+    ev.add_argument("--json", action="store_true", help="print one JSON object instead")
     return parser
 
 
@@ -154,6 +165,14 @@ def _summarize(args: argparse.Namespace) -> int:
                                             resume=args.resume, price=price))
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from llmextract.evaluation import evaluate
+
+    report = evaluate(args.pred, args.gold)
+    sys.stdout.write(report.to_json() if args.json else report.format(details=args.details))
+    return EXIT_OK
+
+
 def run() -> None:
     """The console entry point: `main()`, then a fast exit.
 
@@ -185,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
             sys.stdout.write(dumps_schema(result=args.result))
             return EXIT_OK
+        if args.command == "eval":
+            return _eval(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
