@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retries after 429/5xx/timeouts/connection errors (default: 4)")
     s.add_argument("--max-chars", type=_positive_int, default=400_000, metavar="N",
                    help="longest article accepted, in characters (default: 400000)")
+    s.add_argument("--include-text", action="store_true",
+                   help="put the article text into each record (for `llmextract report` when "
+                        "the input files will not be at hand)")
     s.add_argument("--no-cache", action="store_true",
                    help="neither read nor write the result cache")
     s.add_argument("--cache-dir", metavar="DIR", type=Path,
@@ -130,6 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--details", action="store_true",
                     help="also one row per article, with its misses")
     ev.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+    rp = sub.add_parser("report", help="a self-contained HTML report of result records",
+                        description="Write one self-contained HTML file (no network) showing "
+                        "each article with its figures, quotes and entities highlighted in the "
+                        "text, the dropped items and their reasons, and a run overview. The "
+                        "article text comes from each record's input file (or from the record "
+                        "itself, with summarize --include-text).")
+    rp.add_argument("results", metavar="RESULTS", type=Path,
+                    help="result records (JSONL or a JSON array)")
+    rp.add_argument("-o", "--output", metavar="OUT", type=Path, default=Path("report.html"),
+                    help="the HTML file to write (default: report.html)")
+    rp.add_argument("--base-dir", metavar="DIR", type=Path,
+                    help="folder the records' relative input paths start from (default: the "
+                         "current folder)")
+    rp.add_argument("--title", default="llmextract report", help="the page title")
     return parser
 
 
@@ -141,7 +159,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
-        cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm)
+        cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text)
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -170,6 +188,20 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate(args.pred, args.gold)
     sys.stdout.write(report.to_json() if args.json else report.format(details=args.details))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from llmextract.errors import UsageError
+    from llmextract.report import write_report
+
+    if not args.results.is_file():
+        raise UsageError(f"no such results file: {args.results}")
+    stats = write_report(args.results, args.output, base_dir=args.base_dir, title=args.title)
+    print(f"llmextract: wrote {stats.out} ({stats.articles} articles, {stats.bytes:,} bytes"
+          + (f"; {stats.text_missing} without their text" if stats.text_missing else "")
+          + (f"; {len(stats.bad_lines)} unreadable lines" if stats.bad_lines else "") + ")",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -206,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "eval":
             return _eval(args)
+        if args.command == "report":
+            return _report(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

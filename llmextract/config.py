@@ -60,6 +60,7 @@ class Settings:
     cache_dir: Path | None = None
     rpm: float | None = None
     tpm: float | None = None
+    include_text: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -115,7 +115,8 @@ class Result(BaseModel):
     schema_name: str = "ArticleSummary"
     data: dict[str, Any] | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    text: str | None = Field(default=None, description="the article text, with --include-text")
 
     def to_json(self) -> str:
-        """One line of JSON, as written to JSONL output."""
-        return self.model_dump_json()
+        """One line of JSON, as written to JSONL output (`text` only when it was asked for)."""
+        return self.model_dump_json(exclude={"text"} if self.text is None else None)

@@ -170,3 +170,19 @@ def test_csv_and_markdown_outputs(tmp_path: Path) -> None:
     assert {"id", "status", "summary", "n_figures"} <= set(rows[0])
     md = cli("summarize", str(SEED), "--engine", "rules", "--format", "md")
     assert md.stdout.startswith("# llmextract digest") and "## " in md.stdout
+
+
+def test_report_from_the_cli_with_and_without_included_text(tmp_path: Path) -> None:
+    with_text = cli("summarize", str(ARTICLES), "--engine", "rules", "--include-text")
+    recs = records(with_text.stdout)
+    assert all(isinstance(r["text"], str) and r["text"] for r in recs)
+    plain = cli("summarize", str(SEED), "--engine", "rules")
+    assert "text" not in records(plain.stdout)[0]
+    results = tmp_path / "r.jsonl"
+    results.write_text(with_text.stdout)
+    out = tmp_path / "r.html"
+    proc = cli("report", str(results), "-o", str(out))
+    assert proc.returncode == 0 and "7 articles" in proc.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<mark") >= 20 and "http://" not in page.split("<body")[0]
+    assert cli("report", str(tmp_path / "nope.jsonl")).returncode == 2

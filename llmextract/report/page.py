@@ -1,0 +1,241 @@
+"""The whole report: overview, index, filter, one section per article; and writing it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from llmextract.report.article import badge, render_article, title_of
+from llmextract.report.assets import CSS, JS, csp
+from llmextract.report.data import (
+    KINDS,
+    STATUSES,
+    Overview,
+    Record,
+    as_record,
+    items_of,
+    mapping,
+    status_key,
+    text_of,
+)
+from llmextract.report.source import TextFinder
+
+TextFor = Callable[[Record], "str | None"]
+Lookup = Callable[[Record], "tuple[str | None, str]"]
+OPEN_BELOW = 10  # sections start open when the report has fewer articles than this
+
+__all__ = ["ReportStats", "TextFor", "build_report", "read_results", "write_report"]
+
+
+@dataclass
+class ReportStats:
+    """What `write_report` did."""
+
+    out: Path
+    articles: int = 0
+    bad_lines: list[int] = field(default_factory=list)  # line numbers that were not records
+    text_missing: int = 0  # articles shown without their text
+    bytes: int = 0
+
+
+def _stat(value: str, label: str) -> str:
+    return f'<div class="stat"><b>{value}</b><span>{escape(label)}</span></div>'
+
+
+def _counts_table(title: str, rows: Iterable[tuple[str, int]]) -> str:
+    body = "".join(f"<tr><td>{cell}</td><td>{n:,}</td></tr>" for cell, n in rows)
+    if not body:
+        body = '<tr><td colspan="2">none</td></tr>'
+    return (f'<table class="small"><caption>{escape(title)}</caption><tbody>{body}</tbody>'
+            "</table>")
+
+
+def _overview_html(total: Overview, notes: Sequence[str]) -> str:
+    cost = f"${total.cost:,.4f}" if total.cost else "$0"
+    unpriced = sum(total.unpriced.values())
+    if unpriced:
+        models = ", ".join(text_of(m, 80) for m in sorted(total.unpriced))
+        cost_note = f"{unpriced} article(s) at an unknown price (model {models}): not counted"
+        notes = [*notes, cost_note]
+        if not total.cost:
+            cost = "unknown"
+    stats = [
+        _stat(f"{total.articles:,}", "articles"),
+        *(_stat(f"{total.by_status[s]:,}", s) for s in (*STATUSES, "other")
+          if total.by_status[s] or s in STATUSES),
+        _stat(f"{total.cached:,}", "cached"),
+        _stat(f"{total.requests:,}", "requests"),
+        _stat(f"{total.prompt_tokens:,}", "prompt tokens"),
+        _stat(f"{total.completion_tokens:,}", "completion tokens"),
+        _stat(escape(cost), "estimated cost" + (" (partial)" if unpriced and total.cost else "")),
+        _stat(f"{total.text_missing:,}", "without text"),
+    ]
+    engines = _counts_table("By engine", ((escape(e), n) for e, n in
+                                          sorted(total.by_engine.items())))
+    dropped = _counts_table("Dropped items by field and reason", (
+        (f"{escape(f)} — {escape(r)}", n) for (f, r), n in
+        sorted(total.dropped.items(), key=lambda kv: (-kv[1], kv[0]))))
+    note_html = "".join(f"<li>{escape(n, quote=True)}</li>" for n in notes)
+    return (f'<h2>Run overview</h2><div class="stats">{"".join(stats)}</div>'
+            f'<div class="grid2">{engines}{dropped}</div>'
+            + (f'<ul class="notes">{note_html}</ul>' if note_html else ""))
+
+
+_LEGEND = (
+    '<div class="legend"><strong>In the text:</strong>'
+    '<span><span class="key k-f"></span>figure</span>'
+    '<span><span class="key k-q"></span>quote</span>'
+    '<span><span class="key k-e"></span>entity</span>'
+    '<strong>Found by:</strong><span class="src src-llm">llm</span>'
+    '<span class="src src-rules">rules</span><span class="src src-both">both</span>'
+    "<span>(hover or click a row to find its words; click marked words to find the row)</span>"
+    "</div>")
+
+
+def _index_html(records: Sequence[Record]) -> str:
+    rows = []
+    for n, record in enumerate(records, start=1):
+        summary = mapping(record.get("summary"))
+        status = status_key(record)
+        counts = "".join(f"<td>{len(items_of(summary.get(k)))}</td>" for k in KINDS)
+        rows.append(
+            f'<tr data-status="{status}"><td class="n">{n}</td><td>{badge(status)}</td>'
+            f'<td class="ttl"><a href="#a{n}">{escape(title_of(record), quote=True)}</a></td>'
+            f"<td>{escape(text_of(record.get('id'), 200), quote=True)}</td>{counts}"
+            f"<td>{len(items_of(record.get('dropped')))}</td></tr>")
+    heads = "".join(f"<th>{k}</th>" for k in KINDS)
+    return ('<h2>Articles</h2><table class="index"><thead><tr><th>#</th><th>status</th>'
+            f"<th>title</th><th>id</th>{heads}<th>dropped</th></tr></thead>"
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _filter_html(total: Overview) -> str:
+    boxes = "".join(
+        f'<label><input type="checkbox" checked data-status="{s}"> {badge(s)} '
+        f"({total.by_status[s]})</label>" for s in (*STATUSES, "other") if total.by_status[s])
+    return (f'<div class="filter" id="filter" hidden><strong>Show:</strong>{boxes}'
+            '<button type="button" data-open="1">expand all</button>'
+            '<button type="button" data-open="0">collapse all</button></div>')
+
+
+def build_report(records: Iterable[dict[str, Any] | Any], *, text_for: TextFor | None = None,
+                 title: str = "llmextract report", notes: Sequence[str] = ()) -> str:
+    """One self-contained HTML page (no network loads) for `records` (dicts or `Result`s).
+
+    `text_for(record)` gives the article text a record's spans point into, or None; the
+    record is passed as a dict. By default the text is the record's `"text"`, else the file
+    named by its `input`, relative to the current directory (see `TextFinder`). `notes` are
+    listed in the overview.
+    """
+    lookup: Lookup
+    if text_for is None or isinstance(text_for, TextFinder):
+        lookup = (text_for or TextFinder()).find
+    else:
+        lookup = _guarded(text_for)
+    return _render([as_record(r) for r in records], lookup, title, notes)[0]
+
+
+def _guarded(text_for: TextFor) -> Lookup:
+    def lookup(record: Record) -> tuple[str | None, str]:
+        try:
+            text = text_for(record)
+        except Exception as exc:  # a failing lookup must not stop the report
+            return None, f"looking up the text failed ({type(exc).__name__})"
+        return (text, "") if isinstance(text, str) else (None, "the article text was not found")
+    return lookup
+
+
+def _render(rows: Sequence[Record], lookup: Lookup, title: str,
+            notes: Sequence[str]) -> tuple[str, Overview]:
+    total = Overview()
+    sections: list[str] = []
+    open_ = len(rows) < OPEN_BELOW
+    for n, record in enumerate(rows, start=1):
+        total.add(record)
+        text, note = lookup(record)
+        if text is None:
+            total.text_missing += 1
+        sections.append(render_article(n, record, text, note, open_))
+    safe_title = escape(title, quote=True)
+    head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{csp()}">'
+            '<meta name="referrer" content="no-referrer">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{safe_title}</title><style>{CSS}</style></head>")
+    page = "".join([
+        head, f"<body><h1>{safe_title}</h1>",
+        _overview_html(total, notes), _LEGEND, _index_html(rows), _filter_html(total),
+        '<div id="articles">', *sections, f"</div><script>{JS}</script></body></html>\n",
+    ])
+    return page, total
+
+
+def read_results(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
+    """(records, numbers of the lines that are not JSON objects) of a JSONL results file.
+
+    A file holding one JSON array (`--format json`) is read too.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if text.lstrip().startswith("["):
+        try:
+            whole = json.loads(text)
+        except ValueError:
+            whole = None
+        if isinstance(whole, list):
+            return [r for r in whole if isinstance(r, dict)], [
+                i for i, r in enumerate(whole, start=1) if not isinstance(r, dict)]
+    records: list[dict[str, Any]] = []
+    bad: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            records.append(obj)
+        else:
+            bad.append(number)
+    return records, bad
+
+
+def write_report(results_path: Path, out: Path, *, base_dir: Path | None = None,
+                 title: str = "llmextract report") -> ReportStats:
+    """Read a results file and write its report to `out` (atomically).
+
+    Article texts are found as `TextFinder(base_dir)` finds them. Lines that are not JSON
+    objects are skipped and listed in the report and in the returned stats. OSError from
+    reading `results_path` or writing `out` propagates.
+    """
+    records, bad = read_results(Path(results_path))
+    notes = []
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:20]) + (" …" if len(bad) > 20 else "")
+        notes.append(f"{len(bad)} line(s) of {results_path} are not result records and were "
+                     f"skipped: line {shown}")
+    html, total = _render(records, TextFinder(base_dir).find, title, notes)
+    stats = ReportStats(out=Path(out), articles=len(records), bad_lines=bad,
+                        text_missing=total.text_missing)
+    data = html.encode("utf-8")
+    stats.bytes = len(data)
+    _write_atomic(Path(out), data)
+    return stats
+
+
+def _write_atomic(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
