@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import queue
 import threading
@@ -83,8 +84,7 @@ class Extractor:
             pipeline = await self._open(stack)
             article = next(iter(_as_articles([text], self.settings.max_chars)))
             if id is not None:
-                article = Article(id, article.input, article.text, article.error,
-                                  warnings=article.warnings)
+                article = dataclasses.replace(article, id=id)
             return await pipeline.process(article)
 
     async def asummarize_many(self, items: Iterable[Item]) -> AsyncIterator[Result]:

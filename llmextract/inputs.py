@@ -1,6 +1,8 @@
-"""Reading articles: files, folders (recursively), JSONL files of {"id", "text"} lines,
-standard input, and texts given from Python. Enumeration is lazy: a folder of 100,000 files
-or a huge JSONL file is never held in memory at once.
+"""Reading articles: files, folders (recursively), JSONL files of {"id", "text"} lines (or
+{"id", "html", "url"}), standard input, and texts given from Python. HTML pages (`.html`,
+`.htm`) are read to their main text and metadata (`llmextract.html`, the `html` extra).
+Enumeration is lazy: a folder of 100,000 files or a huge JSONL file is never held in memory
+at once.
 
 An unusable input never raises out of the iterator: it becomes an `Article` with `error`
 set, which the pipeline turns into a record with status "error". Only a path that does not
@@ -18,14 +20,16 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmextract.errors import UsageError
+from llmextract.errors import InputError, UsageError
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
+HTML_MIN_BYTES = 10_000_000  # pages carry scripts and markup: the byte limit is looser
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 STDIN = "-"
 
-__all__ = ["Article", "check_paths", "iter_articles", "read_text_article", "text_id"]
+__all__ = ["Article", "check_paths", "html_article", "iter_articles", "read_text_article",
+           "text_id"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class Article:
     error: str | None = None
     error_type: str = "InputError"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # From an HTML page: title, authors ("; "-separated), published (YYYY-MM-DD), publisher
+    # (the site name) and url. The pipeline uses them where the text itself is silent.
+    meta: dict[str, str] | None = field(default=None, hash=False)
 
 
 def text_id(text: str) -> str:
@@ -67,22 +74,37 @@ def _check_text(text: str, max_chars: int,
     return text, None, warnings
 
 
+def html_article(art_id: str, shown: str | None, data: bytes | str, max_chars: int,
+                 url: str | None = None, warnings: tuple[str, ...] = ()) -> Article:
+    """An HTML page as an Article: its main text, with the page's metadata in `meta`."""
+    if isinstance(data, bytes) and b"\x00" in data[:8192]:
+        return Article(art_id, shown, error="binary file (contains NUL bytes), not an article")
+    from llmextract.html import read_html  # trafilatura only loads for HTML inputs
+
+    try:
+        doc = read_html(data, url=url)
+    except InputError as exc:
+        return Article(art_id, shown, error=str(exc), warnings=warnings)
+    text, error, warns = _check_text(doc.text, max_chars, (*warnings, *doc.warnings))
+    return Article(art_id, shown, text=text, error=error, warnings=warns,
+                   meta=doc.meta() or None)
+
+
 def read_text_article(path: Path, max_chars: int, display: str | None = None) -> Article:
     """Read one file into an Article (never raises for I/O or decoding problems)."""
     shown = display or str(path)
     art_id = path.stem
-    if path.suffix.lower() in HTML_SUFFIXES:
-        return Article(art_id, shown, error="HTML input is not supported yet: convert the page "
-                       "to text first")
+    is_html = path.suffix.lower() in HTML_SUFFIXES
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             return Article(art_id, shown, error="not a regular file (a pipe, socket or device)")
         size = info.st_size
-        if size > max_chars * 4 + 4:
+        limit = max(max_chars * 4 + 4, HTML_MIN_BYTES) if is_html else max_chars * 4 + 4
+        if size > limit:
             return Article(art_id, shown, error=(
-                f"file is {size:,} bytes, over the limit of {max_chars:,} characters; raise it "
-                "with --max-chars"))
+                f"file is {size:,} bytes, over the limit of {limit:,} bytes for "
+                f"{max_chars:,} characters; raise it with --max-chars"))
         data = path.read_bytes()
     except FileNotFoundError:
         return Article(art_id, shown, error="file not found (a broken symbolic link?)")
@@ -92,6 +114,8 @@ def read_text_article(path: Path, max_chars: int, display: str | None = None) ->
         return Article(art_id, shown, error="is a directory")
     except OSError as exc:
         return Article(art_id, shown, error=f"cannot read the file: {exc.strerror or exc}")
+    if is_html:
+        return html_article(art_id, shown, data, max_chars)
     text, error, warnings = _decode(data, max_chars)
     return Article(art_id, shown, text=text, error=error, warnings=warnings)
 
@@ -117,10 +141,16 @@ def _iter_jsonl(lines: Iterable[str], source: str, max_chars: int) -> Iterator[A
         except json.JSONDecodeError as exc:
             yield Article(f"line{number}", where, error=f"not valid JSON: {exc.msg}")
             continue
+        if isinstance(obj, dict) and "text" not in obj and isinstance(obj.get("html"), str):
+            url = obj.get("url")
+            yield html_article(str(obj.get("id") or text_id(obj["html"])), where, obj["html"],
+                               max_chars, url=url if isinstance(url, str) else None)
+            continue
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             yield Article(str(obj.get("id", f"line{number}")) if isinstance(obj, dict)
                           else f"line{number}", where,
-                          error='expected an object with a string "text" (and an "id")')
+                          error='expected an object with a string "text" or "html" (and an '
+                          '"id")')
             continue
         text = obj["text"]
         art_id = str(obj.get("id") or text_id(text))

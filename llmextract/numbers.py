@@ -25,16 +25,11 @@ class NumberMatch:
     qualifier: str
 
 
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 20 + 10 * i for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
 SCALES = {
     "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
     "crore": 1e7, "crores": 1e7, "lakh": 1e5, "lakhs": 1e5,
@@ -52,12 +47,29 @@ _CUR_WORD = {
     "cents": "USD", "cent": "USD", "pence": "GBP", "p": "GBP",
 }
 _SUBUNIT = {"cents", "cent", "pence", "p"}
+_FRACTIONS = {"half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
+              "a quarter": 0.25, "one quarter": 0.25, "a fifth": 0.2, "one fifth": 0.2,
+              "a tenth": 0.1, "one tenth": 0.1, "two thirds": 2 / 3, "three quarters": 0.75}
+# "a quarter of a percentage point": the fraction's "of a" before the unit
+_OF_A_UNIT_RE = re.compile(r"\s+of\s+an?(?=\s+(?:percentage\s+points?|per\s*cent)\b)", re.I)
+# "2:02:57", "1:45.3": a clock time or race time, counted but with no single value
+_CLOCK_RE = re.compile(r"(?<![\d:.])\d{1,2}:\d{2}(?::\d{2})(?:\.\d+)?(?![\d:])")
+# "2 hours, 25 seconds": a duration in several units
+_DURATION_RE = re.compile(
+    r"\d+\s+(?:hours?|hrs?|minutes?|mins?)(?:,?\s+(?:and\s+)?\d+\s+(?:minutes?|mins?|seconds?|"
+    r"secs?))+\b")
+# "ranked 35th", "is 40th": an ordinal rank after a verb of standing
+_RANK_RE = re.compile(
+    r"(?<![\w.,])(?P<o>(?P<v>\d{1,3})(?:st|nd|rd|th))\b")
+_RANK_BEFORE_RE = re.compile(
+    r"\b(?:ranked|ranks|seeded|placed|finished|came|is|was|are|were|sits|stands|stood)\s+$")
 
 _SPELLED = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|"
     r"four|five|six|seven|eight|nine)\b)?|zero|one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-    r"|a\s+dozen|dozen|a\s+hundred|a\s+thousand|a\s+million|a\s+billion|half\s+a\s+million)"
+    r"|a\s+dozen|dozen|a\s+hundred|a\s+thousand|a\s+million|a\s+billion|half\s+a\s+million"
+    r"|(?:a|one)\s+(?:half|third|quarter|fifth|tenth)|(?:two|three)\s+(?:thirds|quarters)|half)"
 )
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _CUR = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₹|₦|Rs\.?\s?|INR\s?|USD\s?|EUR\s?|GBP\s?)"
@@ -102,23 +114,19 @@ _QUALIFIER_RE = re.compile(
     r"just\s+over|just\s+under|well\s+over|between|from)\s+)$",
     re.IGNORECASE,
 )
-_QUAL_MAP = {
-    "more than": "more_than", "over": "more_than", "above": "more_than",
-    "in excess of": "more_than", "upwards of": "more_than", "just over": "more_than",
-    "well over": "more_than", "at least": "at_least", "no fewer than": "at_least",
-    "no less than": "at_least", "a minimum of": "at_least", "around": "approximately",
-    "about": "approximately", "approximately": "approximately", "roughly": "approximately",
-    "nearly": "approximately", "almost": "approximately", "close to": "approximately",
-    "some": "approximately", "an estimated": "approximately", "estimated": "approximately",
-    "near about": "approximately", "up to": "up_to", "as many as": "up_to",
-    "as much as": "up_to", "at most": "up_to", "a maximum of": "up_to",
-    "fewer than": "less_than", "less than": "less_than", "under": "less_than",
-    "below": "less_than", "just under": "less_than",
-}
+_QUAL_MAP = {q: kind for kind, qs in (
+    ("more_than", "more than|over|above|in excess of|upwards of|just over|well over"),
+    ("at_least", "at least|no fewer than|no less than|a minimum of"),
+    ("approximately", "around|about|approximately|roughly|nearly|almost|close to|some|"
+                      "an estimated|estimated|near about"),
+    ("up_to", "up to|as many as|as much as|at most|a maximum of"),
+    ("less_than", "fewer than|less than|under|below|just under"),
+) for q in qs.split("|")}
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
+_FRACTION_WORDS = frozenset("half third quarter fifth tenth thirds quarters".split())
 _MONTH_BEFORE_RE = re.compile(rf"\b(?:{MONTHS})\.?\s+$", re.IGNORECASE)
 _MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b", re.IGNORECASE)
 _YEAR_PREP_RE = re.compile(
@@ -158,6 +166,7 @@ _CAP_MODS_RE = re.compile(
     r"March|April|June|July|August|September|October|November|December)\b)"
     r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,3}(?=\s+[a-z])"
 )
+_CAP_NOUN_RE = re.compile(r"(?:\s+[A-Z][a-z]+){0,3}\s+(?P<n>[A-Z][a-z]+[^s\W]s)\b(?=\s+[a-z])")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+")
 _EMAIL_RE = re.compile(r"\S+@\S+")
 _LETTER_RE = re.compile(r"[A-Za-z]")
@@ -179,6 +188,8 @@ def _spelled_value(word: str) -> float | None:
         return 12.0
     if w == "half a million":
         return 5e5
+    if w in _FRACTIONS:
+        return _FRACTIONS[w]
     if w.startswith("a "):
         return SCALES.get(w[2:])
     parts = w.split(" ")
@@ -241,6 +252,10 @@ def _scan_tail(text: str, m: re.Match[str]) -> _Parse | None:
         value = base * SCALES.get(word, 1.0)
         end = sm.end()
         strong = True
+    fw = m.group("word")
+    if fw is not None and fw.lower().split()[-1] in _FRACTION_WORDS:
+        oa = _OF_A_UNIT_RE.match(text, end)
+        end = oa.end() if oa is not None else end
     pm = _PERCENT_RE.match(text, end)
     if pm is not None:
         unit = "percentage points" if "point" in pm.group(0).lower() else "percent"
@@ -315,6 +330,8 @@ def _counted_noun(text: str, pos: int) -> tuple[int, str] | None:
     cm = _CAP_MODS_RE.match(text, pos)
     if cm is not None:
         pos = cm.end()
+    elif (cn := _CAP_NOUN_RE.match(text, pos)) is not None:
+        return cn.end(), cn.group("n").lower()  # "Ten National Rapid Response Teams"
     w1 = _WORD_RE.match(text, pos)
     if w1 is None or w1.group(1) in STOP_NOUNS:
         return None
@@ -352,6 +369,8 @@ def _match_range(text: str, m: re.Match[str], p: _Parse) -> int | None:
         return None
     sep = text[p.end : rm.start("num2") if rm.group("cur2") is None else rm.start("cur2")]
     sep = sep.strip().lower()
+    if rm.group("cur2") is not None and m.group("cur") is None:
+        return None  # "35 cents to $26.59": a change to a new level, not a range
     m2 = _CORE_RE.match(text, rm.start("cur2") if rm.group("cur2") else rm.start("num2"))
     if m2 is None:
         return None
@@ -401,15 +420,17 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
         if cm is not None:
             end = cm.end()
             p.strong = True
-        if unit is None and not (cm is not None and cm.group(0).endswith("-old")):
+        word = m.group("word")
+        fraction = word is not None and word.lower().split()[-1] in _FRACTION_WORDS
+        if unit is None and not fraction and not (cm is not None and
+                                                  cm.group(0).endswith("-old")):
             cn = _counted_noun(text, end)
             if cn is not None:
                 end, noun = cn
                 unit = noun.split(" ")[-1]
                 p.strong = True
-        if m.group("word") is not None and not p.strong:
+        if word is not None and not p.strong:
             return None
-        word = m.group("word")
         if word is not None and word.lower() == "one" and _NO_ONE_BEFORE_RE.search(
             text[max(0, m.start() - 12) : m.start()]
         ):
@@ -422,7 +443,8 @@ def find_numbers(text: str) -> list[NumberMatch]:
     blocked = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
     if "@" in text:
         blocked += [(u.start(), u.end()) for u in _EMAIL_RE.finditer(text)]
-    out: list[NumberMatch] = []
+    out = _special_numbers(text, blocked)
+    blocked += [(s.start, s.end) for s in out]
     pos = 0
     for m in _CORE_RE.finditer(text):
         if m.start() < pos:
@@ -435,11 +457,30 @@ def find_numbers(text: str) -> list[NumberMatch]:
         nm = _build(text, m)
         if nm is None:
             continue
-        if out and nm.start < out[-1].end:
+        if any(nm.start < b and a < nm.end for a, b in blocked):
             nm = NumberMatch(m.start(), nm.end, text[m.start() : nm.end], nm.value, nm.unit,
                              "exact")
         out.append(nm)
+        blocked.append((nm.start, nm.end))
         pos = nm.end
+    out.sort(key=lambda n: n.start)
+    return out
+
+
+def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
+    """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
+    out: list[NumberMatch] = []
+    for rx in (_CLOCK_RE, _DURATION_RE, _RANK_RE):
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in blocked + [(n.start, n.end)
+                                                                       for n in out]):
+                continue
+            if rx is _RANK_RE and not _RANK_BEFORE_RE.search(text, max(0, m.start() - 12),
+                                                             m.start()):
+                continue
+            a, b = (m.start("o"), m.end("o")) if rx is _RANK_RE else (m.start(), m.end())
+            value = float(m.group("v")) if rx is _RANK_RE else None
+            out.append(NumberMatch(a, b, text[a:b], value, None, "exact"))
     return out
 
 

@@ -7,6 +7,8 @@ cannot be used or fails after its retries gives the rule engine's summary (statu
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,7 +25,7 @@ from llmextract.grounding import Locator, ground
 from llmextract.inputs import Article
 from llmextract.prompts import Prompt
 from llmextract.reconcile import reconcile
-from llmextract.record import ErrorInfo, Result, Usage
+from llmextract.record import ErrorInfo, Result, Summary, Usage
 from llmextract.rules import extract as rules_extract
 from llmextract.schema import ArticleSummary
 
@@ -46,6 +48,21 @@ class Fetched:
     answer: ModelAnswer | None = None
     failure: ModelError | None = None
     key: str = ""
+
+
+def fill_page_meta(summary: Summary, meta: dict[str, str] | None) -> None:
+    """Fill the rules' title, authors, date, publisher and URL from an HTML page's metadata
+    where the text itself says nothing (the text wins; the page fills its silence)."""
+    if not meta:
+        return
+    for name in ("title", "publisher", "url"):
+        if not getattr(summary, name) and meta.get(name):
+            setattr(summary, name, meta[name])
+    if not summary.authors and meta.get("authors"):
+        summary.authors = [a.strip() for a in meta["authors"].split(";") if a.strip()]
+    if summary.published is None and meta.get("published"):
+        with contextlib.suppress(ValueError):
+            summary.published = dt.date.fromisoformat(meta["published"])
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +117,8 @@ class Pipeline:
             result = fetched.result or self._finish(fetched)
         except Exception as exc:
             result = self._internal_error(fetched.article, exc)
+        if self.settings.include_text and fetched.article.text is not None:
+            result.text = fetched.article.text
         result.elapsed_ms = round((time.perf_counter() - fetched.started) * 1000, 1)
         return result
 
@@ -117,7 +136,8 @@ class Pipeline:
                 **self._base(article))
             return
         if self.cache is not None:
-            fetched.key = cache_key(article.text, *self._key_parts)
+            meta = json.dumps(article.meta, sort_keys=True) if article.meta else ""
+            fetched.key = cache_key(article.text, *self._key_parts, meta)
             hit = self.cache.get(fetched.key)
             if hit is not None:
                 fetched.result = as_cached(hit, id=article.id, input=article.input,
@@ -138,6 +158,7 @@ class Pipeline:
         base = self._base(article)
         text = article.text or ""
         rules = rules_extract(text, digest=answer is None)  # the model's prose is used
+        fill_page_meta(rules.summary, article.meta)
         if answer is None:
             exc = fetched.failure
             if exc is None:  # no model in this run

@@ -114,3 +114,33 @@ def test_non_overlapping_in_order() -> None:
     assert [m.value for m in found] == [42, 15000, 12.5e6]
     for a, b in itertools.pairwise(found):
         assert a.end <= b.start
+
+
+def test_fractions_of_a_unit() -> None:
+    assert _one("rates rose by a quarter of a percentage point") == (
+        "a quarter of a percentage point", 0.25, "percentage points", "exact")
+    assert values_in("half") == [0.5]
+    assert values_in("a third of voters") == [1 / 3]
+    assert find_numbers("for a third time") == []  # an ordinal use, not a share
+
+
+def test_clock_times_and_durations_found_without_value() -> None:
+    found = find_numbers("He won in 2:02:57, beating the record by 2 hours, 25 seconds.")
+    assert [(m.text, m.value) for m in found] == [("2:02:57", None),
+                                                 ("2 hours, 25 seconds", None)]
+
+
+def test_ranks_after_a_verb_of_standing() -> None:
+    found = find_numbers("She is ranked 35th, while her rival is 40th. It opens on the 21st.")
+    assert [(m.text, m.value) for m in found] == [("35th", 35.0), ("40th", 40.0)]
+
+
+def test_spelled_number_before_a_capitalised_plural_name() -> None:
+    assert _one("Ten National Rapid Response Teams have been deployed") == (
+        "Ten National Rapid Response Teams", 10.0, "teams", "exact")
+
+
+def test_change_to_a_new_level_is_not_a_range() -> None:
+    found = find_numbers("Oil fell 35 cents per barrel to $26.59 on Monday")
+    assert [(m.text, m.value) for m in found] == [("35 cents per barrel", 0.35),
+                                                 ("$26.59", 26.59)]

@@ -124,3 +124,14 @@ def test_average_article_speed() -> None:
             extract(t)
     per = (time.perf_counter() - t0) / (5 * len(texts))
     assert per < 0.05  # generous bound for slow CI machines; typical is ~2 ms
+
+
+def test_bare_number_with_counted_word_nearby_is_confident() -> None:
+    text = ("Floods hit the valley on Monday. About 30,000 more damaged, and 400 others remained "
+            "missing. Of the trains, 16 were passenger coaches. Entry cost 60 on the day.\n")
+    figs = find_figures(text, sentences(text))
+    conf = {f.match.text: f.confidence for f in figs}
+    assert conf["About 30,000"] >= 0.75
+    assert conf["400"] >= 0.75
+    assert conf["16"] >= 0.75
+    assert conf["60"] <= 0.5

@@ -81,3 +81,55 @@ def test_unclosed_quote_at_end_and_no_quotes() -> None:
     assert find_quotes("No quotes at all here.") == []
     assert find_quotes("") == []
     assert find_quotes('"') == []
+
+
+def test_the_company_resolves_to_the_company_named_before() -> None:
+    text = ("Millions of Brightwater Foods customers were told to check their cards.\n\n"
+            "Brightwater Foods said it had closed the affected website.\n\n"
+            'The company said in a statement: "We acted within minutes to secure the data."\n')
+    assert _check_spans(text) == [("We acted within minutes to secure the data.",
+                                   "Brightwater Foods")]
+
+
+def test_the_agency_resolves_to_the_acronym_named_before_and_it_said_follows() -> None:
+    text = ("The Coastal Flood Monitoring Service (CFMS) issued a warning on Monday.\n\n"
+            "According to a bulletin released by the CFMS, rivers rose overnight.\n\n"
+            "The weather agency said that three districts were affected.\n\n"
+            '"We expect the water to recede by Friday," it said.\n')
+    got = _check_spans(text)
+    assert got == [("We expect the water to recede by Friday", "CFMS")]
+
+
+def test_descriptive_agency_matches_the_organisation_sharing_a_word() -> None:
+    text = ('The UN refugee agency says the camp is "full beyond capacity."\n\n'
+            "Officials of the United Nations High Commissioner for Refugees (UNHCR) and the "
+            "World Health Organization (WHO) visited on Friday.\n")
+    assert _check_spans(text) == [("full beyond capacity.", "UNHCR")]
+
+
+def test_role_phrase_resolves_to_the_person_named_in_apposition() -> None:
+    text = ("The state returning officer, Prof. Ada Okafor, read the figures on Sunday.\n\n"
+            "Declaring the result, the returning officer said, "
+            '"Mr Bello is hereby declared the winner of the election."\n')
+    got = _check_spans(text)
+    assert got[0][1] == "Ada Okafor"
+
+
+def test_age_epithet_and_verb_phrase_then_asked() -> None:
+    text = ("Maria Lopez won her first title on Sunday.\n\n"
+            "Sitting at the podium, the 24-year-old looked at the trophy and asked: "
+            '"Where does this one go?"\n')
+    assert _check_spans(text) == [("Where does this one go?", "Maria Lopez")]
+
+
+def test_quote_after_reported_speech_in_previous_paragraph() -> None:
+    text = ("Prices rose after Energy Minister Omar Haddad had said on Monday that producers "
+            "would cut output.\n\n"
+            '"We do not want to see prices collapse again," when the market was flooded.\n')
+    assert _check_spans(text)[0][1] == "Omar Haddad"
+
+
+def test_role_phrase_left_alone_when_ambiguous() -> None:
+    text = ("Northgate Bank and Southfield Bank both reported losses.\n\n"
+            '"Demand was weak," the bank said.\n')
+    assert _check_spans(text)[0][1] == "the bank"

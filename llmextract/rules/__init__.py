@@ -37,10 +37,10 @@ def _title_case(s: str) -> bool:
 def _skips(text: str, meta: Meta) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(spans skipped for figures and quotes, spans skipped for entities)."""
     skip = list(meta.skip)
-    for ln in lines(text):
+    ls = lines(text)
+    for ln in ls:
         if ln.text.lstrip().startswith(("Related", "Read more", "READ MORE", "http", "Tags:")):
             skip.append((ln.start, ln.end))
-    ls = lines(text)
     if ls and len(ls[-1].text.split()) <= 8 and not ls[-1].text.rstrip().endswith((".", '"', "”")):
         skip.append((ls[-1].start, ls[-1].end))  # a trailing credit line "mkg/hc (Reuters, AFP)"
     ent_skip = [s for s in skip if not (meta.title and text[s[0] : s[1]].strip().lstrip("# ")

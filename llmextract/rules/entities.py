@@ -60,6 +60,13 @@ _ITEM_RE = re.compile(r"[A-Z][a-z]+")
 _TRAIL_RE = re.compile(rf"[ \t]+(?:{_CONNECT})$|[.,]$")
 _POSS_RE = re.compile(r"['’]s?$")
 _ACRONYM_RE = re.compile(r"^[A-Z][A-Z&.]{1,4}$")
+_STATE_RE = re.compile(r"[A-Z][a-z]+ State")
+_HYPHEN_LOWER_RE = re.compile(r"-[a-z]")
+_ING_RE = re.compile(r"[A-Z][a-z]+ing")
+_NEXT_WORD_RE = re.compile(r"\s+([a-z]+)")
+_NAME_TOKEN_RE = re.compile(r"[A-Z][a-z'’\-]+|[A-Z]\.?|al-[A-Z][a-z]+")
+_THE_RE = re.compile(r"^the\s+")
+_KEY_JUNK_RE = re.compile(r"['’]s$|[^\w ]+")
 _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]+)\b")
 
 
@@ -112,7 +119,7 @@ def _split_of(text: str, a: int, b: int) -> list[tuple[int, int]]:
     out = []
     for x, y in parts:
         seg = text[x:y]
-        if re.fullmatch(r"[A-Z][a-z]+ State", seg) and seg.lower() not in KNOWN_ORGS:
+        if _STATE_RE.fullmatch(seg) and seg.lower() not in KNOWN_ORGS:
             y = x + seg.index(" ")
         out.append((x, y))
     return out
@@ -163,7 +170,7 @@ def _trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
         low = tok.lower()
         start = _is_sentence_start(text, a)
         drop = low in COMMON_WORDS and (low == "the" or start or not rest)
-        if start and rest and (re.search(r"-[a-z]", tok) or re.fullmatch(r"[A-Z][a-z]+ing", tok)):
+        if start and rest and (_HYPHEN_LOWER_RE.search(tok) or _ING_RE.fullmatch(tok)):
             drop = True
         if not drop and rest and low in DEMONYMS and not _org_tail(rest):
             drop = True
@@ -210,7 +217,7 @@ def _type(
         return "organization", 0.6
     if name.isupper() and len(name) > 6:
         return None
-    nxt = re.match(r"\s+([a-z]+)", after)
+    nxt = _NEXT_WORD_RE.match(after)
     if nxt is not None and nxt.group(1) in LOC_AFTER and not _is_sentence_start(text, a):
         return "location", 0.65
     am = _LOC_APPOS_RE.match(after)
@@ -221,7 +228,7 @@ def _type(
     )
     caps = [t for t in toks if t[:1].isupper()]
     if 2 <= len(caps) <= 4 and toks[0] == caps[0] and all(
-        re.fullmatch(r"[A-Z][a-z'’\-]+|[A-Z]\.?|al-[A-Z][a-z]+", t) for t in caps
+        _NAME_TOKEN_RE.fullmatch(t) for t in caps
     ) and all(t in caps or t in _PARTICLES or t.startswith("al-") for t in toks):
         if toks[0].lower() in GIVEN_NAMES or person_cue:
             return "person", 0.8
@@ -245,8 +252,8 @@ _LOWER_WORD_RE = re.compile(r"\b[a-z][a-z'’\-]+\b")
 
 
 def _key(name: str) -> str:
-    k = re.sub(r"^the\s+", "", name.lower())
-    return re.sub(r"['’]s$|[^\w ]+", "", k).strip()
+    k = _THE_RE.sub("", name.lower())
+    return _KEY_JUNK_RE.sub("", k).strip()
 
 
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:

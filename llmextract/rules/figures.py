@@ -62,10 +62,14 @@ def _describes(text: str, nm: NumberMatch, sent: Block | None) -> str:
     return " ".join(after[:4]) if after else (nm.unit or "number")
 
 
+_QUOTED_RE = re.compile(r"[\"“][^\"“”]*[\"”]")
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _attributed(text: str, sent: Block | None) -> str | None:
     if sent is None:
         return None
-    s = re.sub(r"[\"“][^\"“”]*[\"”]", lambda m: " " * len(m.group(0)), sent.text)
+    s = _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), sent.text)
     m = _SAID_RE.search(s) or _ACCORDING_RE.search(s)
     if m is None:
         return None
@@ -79,12 +83,36 @@ def _attributed(text: str, sent: Block | None) -> str | None:
     return spk
 
 
-def _confidence(nm: NumberMatch) -> float:
+def _confidence(text: str, nm: NumberMatch) -> float:
     if nm.value is None:
         return 0.6
     if nm.unit is not None:
-        return 0.85 if re.search(r"\d", nm.text) else 0.75
+        return 0.85 if _DIGIT_RE.search(nm.text) else 0.75
+    if nm.text[-1:].isdigit() and _DIGIT_RE.search(nm.text) and _counted_near(text, nm.end):
+        return 0.75  # "400 others remained missing", "16 were passenger coaches"
     return 0.5
+
+
+
+_COUNTED_STATES = frozenset(
+    "others killed injured dead missing damaged destroyed wounded displaced arrested "
+    "evacuated hurt people homes".split()
+)
+_NOT_PLURAL = frozenset("is was has does goes says its this thus us yes as his hers its plus "
+                        "less unless across perhaps always".split())
+
+
+def _counted_near(text: str, end: int) -> bool:
+    """A counted noun or casualty word within three words after a bare number."""
+    words = text[end : end + 60].split(None, 3)[:3]
+    for w in words:
+        w = w.rstrip(".,;:")
+        if not w.isalpha() or not w.islower():
+            return False
+        if w in _COUNTED_STATES or (len(w) > 3 and w.endswith("s") and w not in _NOT_PLURAL
+                                    and not w.endswith(("ss", "us", "is"))):
+            return True
+    return False
 
 
 def find_figures(
@@ -107,5 +135,5 @@ def find_figures(
         if where not in speakers:
             speakers[where] = _attributed(text, sent)
         out.append(FigureHit(nm, _describes(text, nm, sent), speakers[where],
-                             _confidence(nm)))
+                             _confidence(text, nm)))
     return out

@@ -59,7 +59,15 @@ def is_boilerplate(s: str) -> bool:
     words = t.split()
     if len(words) <= 14 and _CAPTION_RE.search(t):
         return True
-    return len(words) < 5 or not re.search(r"[.!?\"”’)]$", t)
+    return len(words) < 5 or not _SENT_END_RE.search(t)
+
+
+_SENT_END_RE = re.compile(r"[.!?\"”’)]$")
+_DATELINE_RE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.,'’\- ]+(?:,\s*[A-Z][\w.]+)*\s*)?(?:,\s*\w+\.?\s+\d{1,2}\s*)?"
+    r"\([^)]{1,30}\)\s*(?:-{1,2}|–|—|:)\s*")
+_PLACE_DASH_RE = re.compile(
+    r"^\s*[A-Z][A-Z'’\-]+(?:\s[A-Z][A-Z'’\-]+){0,3}\s*(?:-{1,2}|–|—)\s+(?=[A-Z])")
 
 
 def body_sentences(sents: list[Block], skip: list[tuple[int, int]]) -> list[Block]:
@@ -73,11 +81,7 @@ def body_sentences(sents: list[Block], skip: list[tuple[int, int]]) -> list[Bloc
 
 
 def _strip_dateline(s: str) -> str:
-    m = re.match(r"^\s*(?:[A-Z][A-Z.,'’\- ]+(?:,\s*[A-Z][\w.]+)*\s*)?(?:,\s*\w+\.?\s+\d{1,2}\s*)?"
-                 r"\([^)]{1,30}\)\s*(?:-{1,2}|–|—|:)\s*", s)
-    if m is None:
-        m = re.match(r"^\s*[A-Z][A-Z'’\-]+(?:\s[A-Z][A-Z'’\-]+){0,3}\s*(?:-{1,2}|–|—)\s+(?=[A-Z])",
-                     s)
+    m = _DATELINE_RE.match(s) or _PLACE_DASH_RE.match(s)
     return s[m.end():] if m else s
 
 

@@ -30,6 +30,11 @@ _DATE_RES = (
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)\b"),
     re.compile(r"\b(?P<y>(?:19|20)\d\d)/(?P<mn>\d\d)/(?P<d>\d\d)\b"),
 )
+_HASHES_RE = re.compile(r"^\s*#+\s*")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_END_PUNCT_RE = re.compile(r"[.:;,]$")
+_UPDATED_RE = re.compile(r"\s*[|,]?\s*(?:Updated|Published|Posted)\b.*$")
+_AUTHOR_RE = re.compile(r"[A-Z][\w.'’\-]*(?:\s+[A-Za-z][\w.'’\-]*){0,4}")
 _URL_LINE_RE = re.compile(r"^\W*(?:(?:original\s+)?(?:url|source|link)\s*:?\s*)?(https?://\S+)\s*$",
                           re.IGNORECASE)
 _URL_LABEL_RE = re.compile(r"^\W*(?:original\s+url|source\s+url|url|source)\s*:?\s*$",
@@ -65,6 +70,8 @@ class Meta:
 def parse_date(s: str) -> tuple[dt.date, int, int] | None:
     """The first full date (with a year) in s, with its offsets."""
     best: tuple[dt.date, int, int] | None = None
+    if _YEAR_RE.search(s) is None:
+        return None
     for rx in _DATE_RES:
         for m in rx.finditer(s):
             gd = m.groupdict()
@@ -80,7 +87,7 @@ def parse_date(s: str) -> tuple[dt.date, int, int] | None:
 
 
 def _clean_title(s: str) -> str:
-    return re.sub(r"^\s*#+\s*", "", s).strip()
+    return _HASHES_RE.sub("", s).strip()
 
 
 def _is_title_line(s: str) -> bool:
@@ -92,7 +99,7 @@ def _is_title_line(s: str) -> bool:
         return False
     if t.startswith(("http", "—", "(", "[")) or "@" in t:
         return False
-    return not re.search(r"[.:;,]$", t) or s.lstrip().startswith("#")
+    return not _END_PUNCT_RE.search(t) or s.lstrip().startswith("#")
 
 
 def _byline(who: str, meta: Meta) -> None:
@@ -101,7 +108,7 @@ def _byline(who: str, meta: Meta) -> None:
         if meta.published is None:
             meta.published = d[0]
         who = who[: d[1]].strip(" ,|-")
-    who = re.sub(r"\s*[|,]?\s*(?:Updated|Published|Posted)\b.*$", "", who).strip()
+    who = _UPDATED_RE.sub("", who).strip()
     pub = WIRES.get(who.lower())
     if pub is not None:
         meta.publisher = meta.publisher or who
@@ -110,7 +117,7 @@ def _byline(who: str, meta: Meta) -> None:
     for n in names:
         if n.lower() in WIRES:
             meta.publisher = meta.publisher or n
-        elif re.fullmatch(r"[A-Z][\w.'’\-]*(?:\s+[A-Za-z][\w.'’\-]*){0,4}", n):
+        elif _AUTHOR_RE.fullmatch(n):
             meta.authors.append(n)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from llmextract.rules.gazetteer import DEMONYMS
 from llmextract.rules.sentences import Block, paragraphs
+from llmextract.rules.speakers import OrgIndex, resolve_role
 
 __all__ = ["SPEECH_VERBS", "QuoteHit", "clean_speaker", "find_quotes"]
 
@@ -41,11 +42,14 @@ _ROLE = (
     r"court|judge|statement|report|group|organisation|organization|council|commission|"
     r"firm|bank|team|club|union|committee|board|service|embassy|prosecutors|prosecutor|"
     r"coach|chief|source|sources|witnesses|residents|experts|analysts|lawmakers|"
-    r"researchers|scientists|doctors|officers|leaders|leader|governor|mayor|party"
+    r"researchers|scientists|doctors|officers|leaders|leader|governor|mayor|party|officer|"
+    r"head|director|manager|chairman|chairwoman|executive|secretary|commissioner|ambassador|"
+    r"lawyer|attorney|captain|commander|founder|retailer|operator|airline|regulator|"
+    r"authority|watchdog|institute|centre|center|charity"
 )
 _SUBJECT = (
     rf"(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w'’\-]+\s+){{0,3}}(?:{_ROLE})"
-    rf"|{_CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
+    rf"|[Tt]he\s+\d+-year-old|{_CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
 )
 SUBJECT = _SUBJECT  # a speaker phrase pattern, shared with figure attribution
 _AFTER_NAME_VERB_RE = re.compile(
@@ -73,6 +77,17 @@ _LEADING_JUNK_RE = re.compile(
     r"^(?:(?:And|But|Meanwhile|However|Also|Later|Then|Separately|Still|Yet|So|In|On|At)\b"
     r"[\s,]+)+"
 )
+_TIME_TAIL_RE = re.compile(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$")
+_CONNECT_TAIL_RE = re.compile(r"\s+(?:the|and|of|for|&)$")
+_THE_NAME_RE = re.compile(r"^The\s+(?=[A-Z])")
+_ABBREV_END_RE = re.compile(
+    r"(?:^|\s)(Gov|Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Prof|Jr|Sr|No|[A-Z])$")
+_SAID_END_RE = re.compile(r"\b(?:said|told|says)$")
+_CONNECTS_TAIL_RE = re.compile(r"(?:[ \t]+(?:of|the|and|for|&))*$")
+_STOP_END_RE = re.compile(r"[.!?]$")
+_PUNCT_END_RE = re.compile(r"[.!?,]$")
+_NONWORD_RE = re.compile(r"\W+")
+_BREAK_RE = re.compile(r"[.!?\n]")
 _OPEN = "\"“„«"
 _CLOSE_FOR = {'"': '"', "“": "”", "„": "“", "«": "»"}
 
@@ -81,9 +96,9 @@ def clean_speaker(raw: str) -> str | None:
     """Strip titles, possessive endings and filler from a speaker phrase."""
     s = raw.strip(" ,.;:")
     s = _LEADING_JUNK_RE.sub("", s)
-    s = re.sub(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$", "", s)
-    s = re.sub(r"\s+(?:the|and|of|for|&)$", "", s)
-    s = re.sub(r"^The\s+(?=[A-Z])", "", s)
+    s = _TIME_TAIL_RE.sub("", s)
+    s = _CONNECT_TAIL_RE.sub("", s)
+    s = _THE_NAME_RE.sub("", s)
     m = _TITLE_RE.match(s)
     if m is not None:
         s = s[m.end():]
@@ -174,6 +189,15 @@ _CLAUSE_SPK_RE = re.compile(
     rf"(?:^|[,;—–]\s*)[^,\"“”]*?(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+"
     rf"(?:also\s+|\w+ly\s+)?(?:{SPEECH_VERBS}|was\s+quoted)\b"
 )
+# "Stephens eyed the trophy and asked:" before the quote.
+_AND_VERB_RE = re.compile(
+    rf"(?:^|,\s+)(?P<spk>{_SUBJECT})\s+[a-z][^,\"“”.]{{0,60}}?\s+and\s+(?:{SPEECH_VERBS})"
+    rf"\s*[:,]?\s*$"
+)
+_REPORTED_RE = re.compile(
+    rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:had\s+|has\s+)?(?:said|told\s+\w+)"
+    rf"(?:\s+\w+){{0,3}}?\s+that\b"
+)
 _ADVERB_RE = re.compile(r"\s+\w+ly$")
 
 
@@ -188,8 +212,7 @@ def _sentence_before(text: str, lo: int, pos: int) -> str:
 
 
 def _ends_with_abbrev(seg: str, dot: int) -> bool:
-    m = re.search(r"(?:^|\s)(Gov|Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Prof|Jr|Sr|No|[A-Z])$",
-                  seg[max(0, dot - 6) : dot])
+    m = _ABBREV_END_RE.search(seg[max(0, dot - 6) : dot])
     return m is not None
 
 
@@ -216,10 +239,22 @@ def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | No
         am = _ACCORDING_RE.search(seg)
         if am is not None:
             return am.group("spk")
-    cm = _CLAUSE_SPK_RE.search(after)
+    cm = _CLAUSE_SPK_RE.search(after) or _AND_VERB_RE.search(before)
     if cm is not None:
         return cm.group("spk")
     return None
+
+
+def _reported_speaker(text: str, paras: list[Block], pi: int, a: int) -> str | None:
+    """A quote that opens paragraph pi with no attribution, after a paragraph ending in
+    reported speech ("X said on Monday that ..."), is X's."""
+    if pi == 0 or text[paras[pi].start : a].strip() not in _OPEN:
+        return None
+    prev = paras[pi - 1]
+    last = None
+    for m in _REPORTED_RE.finditer(text, prev.start, prev.end):
+        last = m
+    return last.group("spk") if last else None
 
 
 def _expand_name(text: str, name: str) -> str:
@@ -237,31 +272,62 @@ def _expand_name(text: str, name: str) -> str:
         if full and " " in full and full.split()[0].lower() not in ("the", "a", "in", "on"):
             return full
     m = re.search(rf"\b{esc}((?:[ \t]+[A-Z][a-z'’\-]+){{1,2}})\b", text)
-    if m is not None and not re.search(r"\b(?:said|told|says)$", m.group(0)):
+    if m is not None and not _SAID_END_RE.search(m.group(0)):
         return m.group(0)
     return name
 
 
-def _resolve(text: str, raw: str | None, last: str | None, pos: int, lo: int) -> str | None:
+def _resolve(text: str, raw: str | None, last: str | None, pos: int, lo: int,
+             ctx: _Context) -> str | None:
     if raw is None:
         return None
     spk = clean_speaker(raw)
     if spk is None:
         return None
     low = spk.lower()
-    vague = re.fullmatch(r"the\s+[\w\-]+", low) is not None and low.split()[1] not in _ROLES
+    vague = _VAGUE_RE.fullmatch(low) is not None and low.split()[1] not in _ROLES
     if low in _PRONOUNS or vague or low in DEMONYMS:
-        ante = _antecedent(text, pos, lo if last is not None else max(0, pos - 800))
-        if ante is None or ante.lower() in DEMONYMS:
+        found = _antecedent(text, pos, lo if last is not None else max(0, pos - 800))
+        if found is None or found[0].lower() in DEMONYMS:
             return last
-        return _expand_name(text, ante)
-    return _expand_name(text, spk)
+        ante, at = found
+        return ctx.role(ante, at) or ctx.expand(ante)
+    return ctx.role(spk, pos) or ctx.expand(spk)
+
+
+class _Context:
+    """What speaker resolution needs of the whole article: paragraphs and organisations."""
+
+    def __init__(self, text: str, paras: list[Block]) -> None:
+        self.text = text
+        self.paras = paras
+        self.orgs = OrgIndex(text)
+        self._full: dict[str, str] = {}
+
+    def expand(self, name: str) -> str:
+        """The full form of a one-word name, once per name."""
+        if name not in self._full:
+            self._full[name] = _expand_name(self.text, name)
+        return self._full[name]
+
+    def role(self, phrase: str, pos: int) -> str | None:
+        """The name a role phrase at pos stands for ("the company" -> "Acme")."""
+        if not _ROLE_TAIL_RE.search(phrase):
+            return None
+        pi = _para_at(self.paras, pos)
+        lo = self.paras[max(0, pi - 1)].start
+        return resolve_role(self.text, phrase, pos, self.orgs, lo)
+
+
+_VAGUE_RE = re.compile(r"the\s+[\w\-]+")
+_ROLE_TAIL_RE = re.compile(r"\b[a-z][\w\-]*$")
 
 
 _ROLES = frozenset(_ROLE.split("|"))
 _SENT_INITIAL_RE = re.compile(
     rf"(?:^|(?<=[.!?][ \t])|(?<=\n)|(?<=\) - )|(?<=\) – )|(?<=\) — ))(?:The[ \t]+)?"
-    rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b)?)"
+    rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b)?"
+    rf"|(?<=The )(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{_ROLE})\b)"
 )
 _NOT_SUBJECT = frozenset(
     "the a an in on at but and as after before when while it he she they we i this that "
@@ -269,29 +335,32 @@ _NOT_SUBJECT = frozenset(
 )
 
 
-def _antecedent(text: str, pos: int, lo: int) -> str | None:
-    """The nearest sentence-initial name in text[lo:pos] (for "he said", "it added")."""
+def _antecedent(text: str, pos: int, lo: int) -> tuple[str, int] | None:
+    """The nearest sentence-initial name in text[lo:pos] and where it is (for "he said",
+    "it added")."""
     best = None
+    at = lo
     for m in _SENT_INITIAL_RE.finditer(text, lo, pos):
         name = m.group("n")
         first = name.split()[0].lower().rstrip(",")
-        if first in _NOT_SUBJECT:
+        if first in _NOT_SUBJECT or (first.endswith("ing") and " " not in name):
             continue
-        name = re.sub(r"(?:[ \t]+(?:of|the|and|for|&))*$", "", name.split(",")[0])
+        name = _CONNECTS_TAIL_RE.sub("", name.split(",")[0])
         if len(name.split()) <= 6:
-            best = name
-    return clean_speaker(best) if best else None
+            best, at = name, m.start("n")
+    spk = clean_speaker(best) if best else None
+    return (spk, at) if spk else None
 
 
 def _keep(text: str, a: int, b: int, closed: bool, has_speaker: bool) -> bool:
     q = text[a:b]
     n = _words(q)
     caps = [w for w in q.split() if w.lower() not in ("of", "the", "a", "an", "and", "in", "on")]
-    if n <= 6 and caps and all(w[:1].isupper() for w in caps) and not re.search(r"[.!?]$", q):
+    if n <= 6 and caps and all(w[:1].isupper() for w in caps) and not _STOP_END_RE.search(q):
         return False
     if n == 0 or not any(ch.isalpha() for ch in q):
         return False
-    if n <= 3 and not has_speaker and not re.search(r"[.!?,]$", q):
+    if n <= 3 and not has_speaker and not _PUNCT_END_RE.search(q):
         return False
     if n <= 3 and q.istitle() and not has_speaker:
         return False
@@ -303,6 +372,7 @@ def find_quotes(text: str, skip: list[tuple[int, int]] | None = None) -> list[Qu
     paras = paragraphs(text)
     if not paras:
         return []
+    ctx = _Context(text, paras)
     out: list[QuoteHit] = []
     seen: dict[str, int] = {}
     last: str | None = None
@@ -313,14 +383,16 @@ def find_quotes(text: str, skip: list[tuple[int, int]] | None = None) -> list[Qu
             continue
         pi = _para_at(paras, a)
         raw = _attribute(text, a, after, closed, paras[_para_at(paras, after - 1)])
-        spk = _resolve(text, raw, last, a, last_end)
+        if raw is None:
+            raw = _reported_speaker(text, paras, pi, a)
+        spk = _resolve(text, raw, last, a, last_end, ctx)
         if spk is None and last is not None and (pi == last_para or _continues(text, paras, pi)):
             spk = last
         if not _keep(text, a, b, closed, raw is not None):
             continue
         conf = _confidence(text[a:b], closed, raw is not None)
         q = text[a:b]
-        key = re.sub(r"\W+", " ", q.lower()).strip()
+        key = _NONWORD_RE.sub(" ", q.lower()).strip()
         if key in seen:
             k = seen[key]
             old = out[k].speaker
@@ -344,7 +416,7 @@ def _backfill(text: str, out: list[QuoteHit]) -> None:
         if q.speaker is not None or nxt.speaker is None:
             continue
         gap = text[q.end : nxt.start]
-        same_sentence = q.closed and len(gap) < 60 and not re.search(r"[.!?\n]", gap)
+        same_sentence = q.closed and len(gap) < 60 and not _BREAK_RE.search(gap)
         if same_sentence or (not q.closed and "\n" in gap and len(gap.strip()) <= 1):
             out[k] = QuoteHit(q.start, q.end, q.text, nxt.speaker, q.closed, q.confidence)
 

@@ -25,6 +25,7 @@ _ABBREV = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec mass calif fla ill ariz wash pa va md
     u.s u.k u.n a.m p.m e.g i.e etc approx dept est fig govt mt ft rev hon""".split()
 )
+_ABBREV_TAIL_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|[.!?…]+[\"”’')\]]*$")
 
 
@@ -46,7 +47,7 @@ def paragraphs(text: str) -> list[Block]:
 
 
 def _is_abbrev(text: str, dot: int) -> bool:
-    m = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[max(0, dot - 12) : dot + 1])
+    m = _ABBREV_TAIL_RE.search(text, max(0, dot - 12), dot + 1)
     if m is None:
         return False
     word = m.group(1).lower()
