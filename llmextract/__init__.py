@@ -24,14 +24,18 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "ModelUnavailableError",
+    "Name",
     "Quote",
     "Result",
     "Settings",
+    "Stated",
     "Summary",
     "UsageError",
+    "Verbatim",
     "__version__",
     "asummarize",
     "evaluate",
+    "register_rules",
     "summarize",
 ]
 
@@ -46,6 +50,10 @@ _WHERE = {
     "Extractor": "llmextract.extractor",
     "summarize": "llmextract.extractor",
     "asummarize": "llmextract.extractor",
+    "Verbatim": "llmextract.custom",
+    "Stated": "llmextract.custom",
+    "Name": "llmextract.custom",
+    "register_rules": "llmextract.userschema",
     "evaluate": "llmextract.evaluation",
     **{name: "llmextract.errors" for name in (
         "CassetteError", "CassetteMissError", "InputError", "LLMExtractError", "ModelError",
@@ -54,6 +62,7 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
+    from llmextract.custom import Name, Stated, Verbatim
     from llmextract.errors import (
         CassetteError,
         CassetteMissError,
@@ -68,6 +77,7 @@ if TYPE_CHECKING:
     from llmextract.extractor import Extractor, asummarize, summarize
     from llmextract.record import Result, Summary
     from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+    from llmextract.userschema import register_rules
 
 
 def __getattr__(name: str) -> Any:

@@ -45,17 +45,33 @@ class ResultCache:
         self.path = folder / "results.sqlite3"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._db.execute(_SCHEMA)
+            self._db = self._open()
         except (OSError, sqlite3.Error) as exc:
             raise UsageError(f"cannot use the cache folder {folder}: {exc} "
                              "(choose another with --cache-dir, or --no-cache)") from None
         self.hits = 0
         self.writes = 0
+
+    def _open(self, attempts: int = 60) -> sqlite3.Connection:
+        """Connect and set up, waiting out another process doing the same: switching to WAL
+        takes a lock that SQLite reports as "locked" at once instead of waiting for it."""
+        for attempt in range(attempts):
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                 check_same_thread=False)
+            try:
+                db.execute("PRAGMA busy_timeout=30000")
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(_SCHEMA)
+                return db
+            except sqlite3.OperationalError as exc:
+                db.close()
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 + 0.05 * (attempt % 4))
+        raise AssertionError("unreachable")
 
     def get(self, key: str) -> Result | None:
         row = self._db.execute("SELECT record FROM results WHERE key = ?", (key,)).fetchone()

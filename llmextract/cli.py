@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retries after 429/5xx/timeouts/connection errors (default: 4)")
     s.add_argument("--max-chars", type=_positive_int, default=400_000, metavar="N",
                    help="longest article accepted, in characters (default: 400000)")
+    s.add_argument("--schema", metavar="MODULE:CLASS",
+                   help="extract your own Pydantic model instead of the news summary: "
+                        "package.module:Class or path/to/file.py:Class (see README, "
+                        "'Your own schema')")
+    s.add_argument("--on-ungrounded", choices=("drop", "reask", "fail"), default="drop",
+                   help="with --schema, values the article does not support: drop them "
+                        "(default; a required one makes the record a fallback), reask the "
+                        "model, or fail the whole answer")
     s.add_argument("--include-text", action="store_true",
                    help="put the article text into each record (for `llmextract report` when "
                         "the input files will not be at hand)")
@@ -122,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "fills (or, with --result, of the result record).")
     sc.add_argument("--result", action="store_true",
                     help="the schema of the result record instead")
+    sc.add_argument("--schema", metavar="MODULE:CLASS",
+                    help="print this user schema (package.module:Class or file.py:Class)")
 
     ev = sub.add_parser("eval", help="score result records against a gold file",
                         description="Score result records (JSONL or a JSON array; - for "
@@ -154,7 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     from llmextract.config import Settings
 
+    extra: dict[str, object] = {}
+    if args.schema:
+        from llmextract.userschema import load_schema, rules_for
+
+        schema = load_schema(args.schema)
+        extra = {"schema": schema, "rules_fn": rules_for(schema)}
     return Settings.resolve(
+        None, on_ungrounded=args.on_ungrounded, **extra,
         model=args.model, base_url=args.base_url, mode=args.mode, engine=args.engine,
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
         max_transport_retries=args.retries, max_chars=args.max_chars,
@@ -181,6 +198,19 @@ def _summarize(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     return run_batch(settings, BatchOptions(paths=paths, output=output, fmt=args.format,
                                             resume=args.resume, price=price))
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.schema:
+        from llmextract.custom_run import schema_json
+        from llmextract.userschema import load_schema
+
+        sys.stdout.write(schema_json(load_schema(args.schema)))
+        return EXIT_OK
+    from llmextract.output import dumps_schema
+
+    sys.stdout.write(dumps_schema(result=args.result))
+    return EXIT_OK
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -232,10 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "summarize":
             return _summarize(args)
         if args.command == "schema":
-            from llmextract.output import dumps_schema
-
-            sys.stdout.write(dumps_schema(result=args.result))
-            return EXIT_OK
+            return _schema(args)
         if args.command == "eval":
             return _eval(args)
         if args.command == "report":

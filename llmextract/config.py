@@ -6,15 +6,18 @@ The environment is read in exactly one place, `Settings.resolve`. Nothing here b
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from llmextract.errors import UsageError
 
 Mode = Literal["tools", "json_schema", "json", "md_json"]
 EngineChoice = Literal["auto", "llm", "rules"]
+OnUngrounded = Literal["drop", "reask", "fail"]
 
 MODES: tuple[Mode, ...] = ("tools", "json_schema", "json", "md_json")
 ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
@@ -61,6 +64,9 @@ class Settings:
     rpm: float | None = None
     tpm: float | None = None
     include_text: bool = False
+    schema: type[BaseModel] | None = None  # a user schema (None: the news ArticleSummary)
+    on_ungrounded: OnUngrounded = "drop"
+    rules_fn: Callable[[str], Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -73,6 +79,8 @@ class Settings:
             raise UsageError("retry counts cannot be negative")
         if self.timeout <= 0:
             raise UsageError("timeout must be positive")
+        if self.on_ungrounded not in ("drop", "reask", "fail"):
+            raise UsageError("--on-ungrounded must be drop, reask or fail")
         if (self.rpm is not None and self.rpm <= 0) or (self.tpm is not None and self.tpm <= 0):
             raise UsageError("--rpm and --tpm must be positive")
         if self.record is not None and self.replay is not None:
@@ -92,6 +100,13 @@ class Settings:
     def use_model(self) -> bool:
         """Whether this run calls the model (with `engine="auto"`, only when one is reachable)."""
         return self.engine != "rules" and self.has_model
+
+    @property
+    def custom_schema(self) -> bool:
+        """A user schema runs instead of the news ArticleSummary."""
+        from llmextract.schema import ArticleSummary
+
+        return self.schema is not None and self.schema is not ArticleSummary
 
     @property
     def cache_enabled(self) -> bool:

@@ -13,6 +13,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from llmextract.cache import ResultCache
 from llmextract.cassette import use_cassette
 from llmextract.config import Settings, default_cache_dir
@@ -20,6 +22,8 @@ from llmextract.inputs import Article, _check_text, iter_articles, text_id
 from llmextract.pipeline import Fetched, Pipeline
 from llmextract.prompts import load_prompt
 from llmextract.record import Result
+from llmextract.schema import ArticleSummary
+from llmextract.userschema import RulesFn, rules_for
 
 Item = str | os.PathLike[str] | Article | dict[str, Any]
 
@@ -56,11 +60,21 @@ class Extractor:
     """
 
     def __init__(self, model: str | None = None, base_url: str | None = None,
-                 concurrency: int = 16, *, settings: Settings | None = None,
+                 concurrency: int = 16, *, schema: type[BaseModel] | None = None,
+                 rules: RulesFn | None = None, settings: Settings | None = None,
                  **options: Any) -> None:
-        self.settings = settings or Settings.resolve(
-            model=model, base_url=base_url, concurrency=concurrency, **options)
-        self.prompt = load_prompt()
+        """`schema`: any Pydantic model to extract instead of the news `ArticleSummary`
+        (mark evidence fields with `Verbatim`, `Stated`, `Name`); `rules`: a function
+        `text -> instance or dict` used when the model cannot be (else the one registered
+        with `register_rules`, else such articles end in "error")."""
+        if settings is None:
+            if schema is not None:
+                options["schema"] = schema
+                options["rules_fn"] = rules or rules_for(schema)
+            settings = Settings.resolve(model=model, base_url=base_url,
+                                        concurrency=concurrency, **options)
+        self.settings = settings
+        self.prompt = load_prompt("extract" if settings.custom_schema else "summarize")
 
     # -- async ---------------------------------------------------------------------------
     async def _open(self, stack: AsyncExitStack) -> Pipeline:
@@ -70,7 +84,7 @@ class Extractor:
         if s.use_model:
             from llmextract.llm import LazyModelClient
 
-            client = LazyModelClient(s, self.prompt)
+            client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary)
             stack.push_async_callback(client.aclose)
         cache = None
         if s.cache_enabled:

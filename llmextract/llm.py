@@ -118,8 +118,10 @@ class ModelClient:
     async def aclose(self) -> None:
         await self._openai.close()
 
-    async def extract(self, text: str) -> ModelAnswer:
-        """One article -> a validated `ArticleSummary`, or a `ModelError` subclass."""
+    async def extract(self, text: str, followup: list[dict[str, str]] | None = None
+                      ) -> ModelAnswer:
+        """One article -> a validated instance of the schema, or a `ModelError` subclass.
+        `followup` messages are appended to the conversation (a grounding re-ask)."""
         policy = RetryPolicy(self.settings)
         kwargs: dict[str, Any] = {}
         if self.settings.temperature is not None:
@@ -127,7 +129,7 @@ class ModelClient:
         try:
             result, completion = await self._client.chat.completions.create_with_completion(
                 model=self.settings.model,
-                messages=self.prompt.messages(text),  # type: ignore[arg-type]
+                messages=[*self.prompt.messages(text), *(followup or [])],  # type: ignore[list-item]
                 response_model=self._response_model,
                 max_retries=policy.retrying(),
                 **kwargs,
@@ -151,10 +153,11 @@ class LazyModelClient:
         self.schema = schema
         self._client: ModelClient | None = None
 
-    async def extract(self, text: str) -> ModelAnswer:
+    async def extract(self, text: str, followup: list[dict[str, str]] | None = None
+                      ) -> ModelAnswer:
         if self._client is None:
             self._client = ModelClient(self.settings, self.prompt, self.schema)
-        return await self._client.extract(text)
+        return await self._client.extract(text, followup)
 
     async def aclose(self) -> None:
         if self._client is not None:

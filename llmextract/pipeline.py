@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from llmextract import __version__
 from llmextract.cache import ResultCache, as_cached, cache_key, key_parts
 from llmextract.config import Settings
+from llmextract.custom_run import custom_result, reask_until_grounded
 from llmextract.errors import CassetteMissError, ModelError
 from llmextract.grounding import Locator, ground
 from llmextract.inputs import Article
@@ -28,6 +29,7 @@ from llmextract.reconcile import reconcile
 from llmextract.record import ErrorInfo, Result, Summary, Usage
 from llmextract.rules import extract as rules_extract
 from llmextract.schema import ArticleSummary
+from llmextract.userschema import schema_hash_of
 
 if TYPE_CHECKING:
     from llmextract.llm import LazyModelClient, ModelAnswer
@@ -81,17 +83,21 @@ class Pipeline:
         self.prompt = prompt
         self.client = client
         self.cache = cache
+        self.schema = settings.schema or ArticleSummary
+        self._schema_hash = schema_hash() if not settings.custom_schema else schema_hash_of(
+            self.schema)
         self._key_parts = key_parts(
             version=__version__, model=settings.model, base_url=settings.base_url,
             mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
-            schema=schema_hash())
+            schema=self._schema_hash, on_ungrounded=settings.on_ungrounded)
 
     def _base(self, article: Article) -> dict[str, Any]:
         return {
             "id": article.id,
             "input": article.input,
             "prompt_version": self.prompt.id,
-            "schema_hash": schema_hash(),
+            "schema_hash": self._schema_hash,
+            "schema_name": self.schema.__name__,
             "model": self.settings.model if self.client is not None else None,
             "warnings": list(article.warnings),
         }
@@ -147,13 +153,29 @@ class Pipeline:
             return
         try:
             fetched.answer = await self.client.extract(article.text)
+            if self.settings.custom_schema and self.settings.on_ungrounded == "reask":
+                fetched.answer = await reask_until_grounded(
+                    self.client, article.text, fetched.answer, self.settings)
         except CassetteMissError as exc:
             fetched.result = Result(status="error", error=ErrorInfo(
                 type="CassetteMissError", message=str(exc)), **self._base(article))
         except ModelError as exc:
             fetched.failure = exc
 
+    def _finish_custom(self, fetched: Fetched) -> Result:
+        exc = fetched.failure
+        failure = ErrorInfo(type=type(exc).__name__, message=str(exc)) if exc else None
+        usage = fetched.answer.usage if fetched.answer else (
+            (exc.usage or Usage(requests=exc.attempts)) if exc else Usage())
+        result = custom_result(self.settings, fetched.article.text or "", fetched.answer,
+                               failure, usage, self._base(fetched.article))
+        if self.cache is not None and fetched.key and result.status == "ok":
+            self.cache.put(fetched.key, result)
+        return result
+
     def _finish(self, fetched: Fetched) -> Result:
+        if self.settings.custom_schema:
+            return self._finish_custom(fetched)
         article, answer = fetched.article, fetched.answer
         base = self._base(article)
         text = article.text or ""

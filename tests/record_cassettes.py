@@ -14,6 +14,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CUSTOM = [  # user-schema examples: (schema, article, cassette)
+    ("schemas/examples/casualty.py:CasualtyReport", "tests/articles/quake_wire.txt",
+     "cassettes/custom_casualty.yaml"),
+    ("schemas/examples/earnings.py:EarningsSummary", "tests/articles/earnings_ap.txt",
+     "cassettes/custom_earnings.yaml"),
+]
 
 
 def main() -> int:
@@ -27,6 +33,13 @@ def main() -> int:
         code = subprocess.call(cmd, cwd=ROOT, env=env)
         if code != 0:
             return code
+        for schema, article, cassette in CUSTOM:
+            code = subprocess.call(
+                [sys.executable, "-m", "llmextract", "summarize", article, "--schema", schema,
+                 "--base-url", srv.base_url, "--record", cassette, "-o", "/dev/null"],
+                cwd=ROOT, env=env)
+            if code != 0:
+                return code
     for old in (ROOT / "cassettes" / "tests").glob("*.yaml"):
         old.unlink()
     return subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/test_articles.py",

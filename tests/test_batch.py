@@ -163,3 +163,20 @@ def test_cache_folder_that_cannot_be_created_is_a_usage_error(tmp_path: Path) ->
                       str(blocker / "sub")], tmp_path / "c")
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "--cache-dir" in err
+
+
+def test_many_processes_opening_a_new_cache_at_once(tmp_path: Path) -> None:
+    """Eight processes opening and writing one new cache at once all succeed. (The bug: a
+    process switching a new cache to WAL while another did got "database is locked" at once,
+    since SQLite does not wait for that lock, and the run stopped with exit 2; it showed in
+    about one run in three of test_two_processes_share_one_cache_folder.)"""
+    code = ("import sys; from pathlib import Path; from llmextract.cache import ResultCache; "
+            "from llmextract.record import Result\n"
+            "for i in range(5):\n"
+            "    c = ResultCache(Path(sys.argv[1]))\n"
+            "    c.put(f'{sys.argv[2]}-{i}', Result(id='x', status='ok')); c.close()\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "cache"), str(n)],
+                              stderr=subprocess.PIPE, text=True) for n in range(8)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err

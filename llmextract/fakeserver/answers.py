@@ -4,7 +4,8 @@ An answers directory holds JSON files (read in file-name order), each::
 
     {"match": "<distinctive substring of the article, e.g. its headline>",
      "answers": [<ArticleSummary-shaped object or verbatim string>, ...],
-     "faults": ["429", "500", null]}            # optional script
+     "faults": ["429", "500", null],            # optional script
+     "schema": "CasualtyReport"}                # optional: the schema (tool name) answered
 
 The first file whose `match` occurs in the article wins. `answers[k]` answers re-ask number
 k (k = assistant messages already in the request); past the end the last one is used. A
@@ -36,6 +37,9 @@ __all__ = [
     "rules_answer",
 ]
 
+NEWS_SCHEMA = "ArticleSummary"
+"""The schema of answer files that name none."""
+
 RULES_MATCH = "<rules>"
 """The match name of requests answered by the rules echo (no authored answer matched)."""
 MINIMAL_MATCH = "<minimal>"
@@ -56,6 +60,7 @@ class AnswerFile:
     match: str
     answers: tuple[Any, ...]
     faults: tuple[str | None, ...] = ()
+    schema: str = NEWS_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,10 @@ def _load_file(path: Path) -> AnswerFile:
         check_kinds(faults)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from exc
-    return AnswerFile(path.stem, match, tuple(answers), tuple(faults))
+    schema = data.get("schema", NEWS_SCHEMA)
+    if not isinstance(schema, str) or not schema:
+        raise ValueError(f"{path}: 'schema' must be the name of the schema it answers")
+    return AnswerFile(path.stem, match, tuple(answers), tuple(faults), schema)
 
 
 class AnswerBook:
@@ -102,18 +110,22 @@ class AnswerBook:
                 raise ValueError(f"answers directory not found: {root}")
             self.files = [_load_file(p) for p in sorted(root.glob("*.json"))]
 
-    def find(self, article: str) -> AnswerFile | None:
-        """The first answer file whose `match` occurs in the article."""
+    def find(self, article: str, schema: str = NEWS_SCHEMA) -> AnswerFile | None:
+        """The first answer file for this schema whose `match` occurs in the article."""
         for entry in self.files:
-            if entry.match in article:
+            if entry.schema == schema and entry.match in article:
                 return entry
         return None
 
-    def select(self, messages: Sequence[Any]) -> Selection:
-        """Pick the answer for a chat request's messages."""
+    def select(self, messages: Sequence[Any], schema: str | None = None) -> Selection:
+        """Pick the answer for a chat request's messages (and the schema it asks for: the
+        tool or response-format name; files without a "schema" key answer ArticleSummary)."""
         article = article_text(messages)
         reask = sum(1 for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant")
-        entry = self.find(article)
+        schema = schema or NEWS_SCHEMA
+        entry = self.find(article, schema)
+        if entry is None and schema != NEWS_SCHEMA:
+            return Selection(MINIMAL_MATCH, {})  # no authored answer for a user schema
         if entry is None:
             echo = rules_answer(article)
             return Selection(

@@ -222,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _complete(self, body: bytes, request: dict[str, Any]) -> None:
         owner = self.server.owner
         body_hash = hashlib.sha256(body).hexdigest()
-        selection = owner.book.select(request["messages"])
+        selection = owner.book.select(request["messages"], requested_schema(request))
         repeat, fault = owner.ledger.admit(body_hash, request, selection, owner.faults)
         # `latency` is the whole response time, as a remote model's would be: the time spent
         # choosing and computing the answer counts towards it.
@@ -263,6 +263,21 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
+
+
+def requested_schema(request: dict[str, Any]) -> str | None:
+    """The schema a request asks for: its tool's name, or its response format's name."""
+    tools = request.get("tools")
+    if isinstance(tools, list) and tools and isinstance(tools[0], dict):
+        name = (tools[0].get("function") or {}).get("name")
+        if isinstance(name, str):
+            return name
+    fmt = request.get("response_format")
+    if isinstance(fmt, dict) and isinstance(fmt.get("json_schema"), dict):
+        name = fmt["json_schema"].get("name")
+        if isinstance(name, str):
+            return name
+    return None
 
 
 class FakeServer:

@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from llmextract.custom import Name, Stated, Verbatim
+from llmextract.rules import extract
+from llmextract.userschema import register_rules
 
 
 class CasualtyCount(BaseModel):
@@ -38,3 +40,62 @@ class CasualtyReport(BaseModel):
                                         description="Every casualty figure stated.")
     witnesses: list[Witness] = Field(default_factory=list,
                                      description="Direct quotations about the event.")
+
+
+_KINDS = (
+    ("killed", ("kill", "dead", "died", "death", "bodies")),
+    ("injured", ("injur", "wounded", "hurt")),
+    ("missing", ("missing",)),
+    ("displaced", ("displaced", "homeless", "evacuat", "shelter", "tents", "fled", "flee")),
+)
+
+
+_NOT_PEOPLE = ("village", "house", "home", "building", "km", "mile", "hour", "day", "year",
+               "percent", "usd", "eur", "gbp", "aftershock", "helicopter", "road")
+
+
+def _kind(sentence: str, offset: int) -> str | None:
+    """The casualty word nearest to the figure (at `offset` in the sentence); a word after
+    the figure ("400 people were injured") counts as four times nearer than one before it."""
+    best: tuple[int, str] | None = None
+    for kind, stems in _KINDS:
+        for stem in stems:
+            at = sentence.find(stem)
+            while at >= 0:
+                distance = at - offset if at >= offset else 4 * (offset - at)
+                if best is None or distance < best[0]:
+                    best = (distance, kind)
+                at = sentence.find(stem, at + 1)
+    return best[1] if best else None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    right = min((i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0),
+                default=len(text))
+    return text[left + 1:right].lower()
+
+
+@register_rules(CasualtyReport)
+def casualty_rules(text: str) -> CasualtyReport:
+    """The stand-in when no model can be used: casualty figures, places and quotations
+    found by llmextract's rule engine (whole-number figures about people, typed by the
+    words around them)."""
+    summary = extract(text).summary
+    counts = []
+    for fig in summary.figures:
+        if fig.span is None or fig.value is None or not float(fig.value).is_integer():
+            continue
+        if any(word in (fig.unit or "").lower() for word in _NOT_PEOPLE):
+            continue
+        around = _sentence(text, *fig.span)
+        kind = _kind(around, around.find(fig.text.lower()))
+        if kind is not None:
+            counts.append(CasualtyCount(text=fig.text, count=int(fig.value), kind=kind))
+    places = [e.name for e in summary.entities if e.type == "location"]
+    return CasualtyReport(
+        event=summary.title or "event",
+        place=places[0] if places else "unknown",
+        counts=counts,
+        witnesses=[Witness(quote=q.text, speaker=q.speaker) for q in summary.quotes],
+    )

@@ -1,0 +1,105 @@
+"""The pipeline's steps for a user schema (`Extractor(schema=...)`, `--schema`).
+
+The model's answer is grounded field by field (`llmextract.custom.ground_model`). What
+happens to values the article does not support is the user's choice (`on_ungrounded`):
+
+- `drop` (default): list items and optional fields are dropped with their field paths; a
+  required field that fails makes the answer unusable (the registered rules, else `error`);
+- `reask`: the model is asked again (up to `max_reasks` times) with the failures listed, then
+  as `drop`;
+- `fail`: any failure makes the answer unusable.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from llmextract.custom import Grounding, ground_model
+from llmextract.grounding import Locator
+from llmextract.record import ErrorInfo, Evidence, Result, Usage
+
+if TYPE_CHECKING:
+    from llmextract.config import Settings
+    from llmextract.llm import LazyModelClient, ModelAnswer
+
+__all__ = ["custom_result", "reask_until_grounded"]
+
+
+def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
+    problems = "\n".join(f"- {d.field}: {d.reason}" for d in grounding.dropped)
+    return [
+        {"role": "assistant", "content": answer.model_dump_json()},
+        {"role": "user", "content": (
+            "These parts of your answer are not supported by the article:\n" + problems
+            + "\nAnswer again. Copy words, names and numbers exactly as the article prints "
+            "them, and leave out what it does not state.")},
+    ]
+
+
+async def reask_until_grounded(client: LazyModelClient, text: str, answer: ModelAnswer,
+                               settings: Settings) -> ModelAnswer:
+    """Re-ask while the answer has values the article does not support (`reask` mode)."""
+    from llmextract.errors import ModelError
+    from llmextract.llm import ModelAnswer
+
+    usage = answer.usage
+    for _ in range(settings.max_reasks):
+        grounding = ground_model(answer.summary, text)
+        if not grounding.dropped:
+            break
+        try:
+            again = await client.extract(text, _followup(answer.summary, grounding))
+        except ModelError:
+            break  # keep the answer we have; its failures are dropped below
+        usage = usage + again.usage
+        answer = again
+    return ModelAnswer(summary=answer.summary, usage=usage, model=answer.model)
+
+
+def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: ErrorInfo,
+                  usage: Usage, dropped: list[Any]) -> Result:
+    schema = settings.schema
+    assert schema is not None
+    fn = settings.rules_fn
+    if fn is None:
+        return Result(status="error", error=ErrorInfo(
+            type=why.type, message=f"{why.message}; no rule-based fallback is registered for "
+            f"{schema.__name__} (see README, 'Your own schema')"), usage=usage,
+            dropped=dropped, **base)
+    try:
+        raw = fn(text)
+        data = (raw if isinstance(raw, schema) else schema.model_validate(raw))
+    except (ValidationError, Exception) as exc:
+        return Result(status="error", error=ErrorInfo(
+            type="RulesError", message=f"the registered rules for {schema.__name__} failed: "
+            f"{type(exc).__name__}: {exc}"[:500]), usage=usage, dropped=dropped, **base)
+    grounding = ground_model(data, text)
+    return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
+                  error=why, dropped=[*dropped, *grounding.dropped],
+                  evidence=[Evidence(**vars(e)) for e in grounding.evidence], **base)
+
+
+def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
+                  failure: ErrorInfo | None, usage: Usage, base: dict[str, Any]) -> Result:
+    """The record for one article under a user schema."""
+    if answer is None:
+        why = failure or ErrorInfo(type="NoModel", message="no model in this run")
+        return _rules_result(settings, text, base, why, usage, [])
+    grounding = ground_model(answer.summary, text, Locator(text))
+    unusable = grounding.failed_required or (
+        settings.on_ungrounded == "fail" and grounding.dropped)
+    if unusable:
+        paths = ", ".join(grounding.failed_required or [d.field for d in grounding.dropped])
+        why = ErrorInfo(type="Ungrounded", message=f"the model's answer is not supported by "
+                        f"the article at {paths}")
+        return _rules_result(settings, text, base, why, usage, grounding.dropped)
+    return Result(status="ok", engine="llm", data=grounding.data, dropped=grounding.dropped,
+                  evidence=[Evidence(**vars(e)) for e in grounding.evidence], usage=usage,
+                  **base)
+
+
+def schema_json(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
