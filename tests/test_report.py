@@ -431,3 +431,25 @@ def test_only_http_urls_are_links(url: str) -> None:
     assert not [a for t, a in page.tags if t == "a" and not (a.get("href") or "#").startswith(
         "#")]
     assert url in page.all_text()
+
+
+def test_user_schema_records_show_data_and_evidence(tmp_path: Path) -> None:
+    from llmextract.report import build_report
+
+    text = 'Floods hit Porto Alegre. "<script>x</script> came at night," she said.'
+    start = text.index("<script>")
+    record = {
+        "id": "u1", "status": "ok", "engine": "llm", "summary": None,
+        "schema_name": "FloodReport", "text": text,
+        "data": {"place": "Porto Alegre", "quote": text[start:start + 32]},
+        "evidence": [
+            {"path": "place", "kind": "name", "span": [11, 23], "text": "Porto Alegre"},
+            {"path": "quote", "kind": "verbatim", "span": [start, start + 32],
+             "text": text[start:start + 32]},
+            {"path": "bad", "kind": "verbatim", "span": [5, 999], "text": "x"},
+        ],
+    }
+    page = build_report([record])
+    assert page.count("<mark") == 2 and "FloodReport" in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and page.count("<script") == 1
+    assert 'id="a1-v0-row"' in page and 'id="a1-v2-row"' not in page

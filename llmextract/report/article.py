@@ -19,6 +19,7 @@ from llmextract.report.data import (
     valid_span,
 )
 from llmextract.report.highlight import Mark, render_text
+from llmextract.report.userdata import evidence_marks, user_data_html
 
 __all__ = ["badge", "render_article", "title_of"]
 
@@ -191,7 +192,8 @@ def render_article(number: int, record: Record, text: str | None, note: str,
     prefix = f"a{number}"
     summary = mapping(record.get("summary"))
     status = status_key(record)
-    marks = _item_marks(prefix, summary, text)
+    user = isinstance(record.get("data"), Mapping) and not summary
+    marks = evidence_marks(prefix, record, text) if user else _item_marks(prefix, summary, text)
     points = "".join(f"<li>{esc(p, 1000)}</li>" for p in items_of(summary.get("key_points")))
     body = [
         _meta(record, summary),
@@ -200,7 +202,8 @@ def render_article(number: int, record: Record, text: str | None, note: str,
         if summary.get("summary") else "",
         f'<ul class="points">{points}</ul>' if points else "",
         '<div class="cols"><div class="tables">',
-        *(_table(prefix, name, items_of(summary.get(name)), marks) for name in _TABLE_ORDER),
+        *([user_data_html(prefix, record, marks)] if user else
+          (_table(prefix, name, items_of(summary.get(name)), marks) for name in _TABLE_ORDER)),
         _dropped(record),
         '</div><div class="textcol"><h3>Article text</h3>',
         _text_panel(text, note, marks, summary),

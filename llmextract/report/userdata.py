@@ -1,0 +1,55 @@
+"""A user-schema record's part of an article section: the grounded data, its evidence
+table, and marks for the evidence spans (see llmextract.custom)."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from llmextract.report.data import items_of, mapping, text_of, valid_span
+from llmextract.report.highlight import Mark
+
+_CODES = {"verbatim": "q", "stated": "f", "name": "e"}
+
+__all__ = ["evidence_marks", "user_data_html"]
+
+
+def evidence_marks(prefix: str, record: Any, text: str | None) -> dict[str, Mark]:
+    """Element id -> Mark for every evidence item whose span is valid in `text`."""
+    marks: dict[str, Mark] = {}
+    if text is None:
+        return marks
+    for i, raw in enumerate(items_of(mapping(record).get("evidence"))):
+        ev = mapping(raw)
+        span = valid_span(ev.get("span"), len(text))
+        if span is None:
+            continue
+        code = _CODES.get(text_of(ev.get("kind"), 20), "q")
+        target = f"{prefix}-v{i}"
+        marks[target] = Mark(span[0], span[1], code, target,
+                             f"{text_of(ev.get('path'), 120)}: {text_of(ev.get('text'), 120)}")
+    return marks
+
+
+def user_data_html(prefix: str, record: Any, marks: dict[str, Mark]) -> str:
+    """The schema name, the grounded data as JSON, and the evidence table."""
+    rec = mapping(record)
+    data = json.dumps(rec.get("data"), indent=2, ensure_ascii=False, default=str)
+    rows = []
+    for i, raw in enumerate(items_of(rec.get("evidence"))):
+        ev = mapping(raw)
+        target = f"{prefix}-v{i}"
+        located = target in marks
+        attrs = (f' id="{target}-row" data-target="{target}"' if located
+                 else ' title="not located in the text"')
+        rows.append(f"<tr{attrs}><td>{escape(text_of(ev.get('path'), 200), quote=True)}</td>"
+                    f"<td>{escape(text_of(ev.get('kind'), 20), quote=True)}</td>"
+                    f"<td>{escape(text_of(ev.get('text'), 1000), quote=True)}</td></tr>")
+    table = ('<table class="items t-q"><caption>Evidence (' + str(len(rows)) +
+             ")</caption><thead><tr><th>field</th><th>kind</th><th>article words</th></tr>"
+             f'</thead><tbody>{"".join(rows)}</tbody></table>') if rows else (
+        '<p class="none">No evidence fields.</p>')
+    name = escape(text_of(rec.get("schema_name"), 200), quote=True)
+    return (f'<p class="summary">Schema <strong>{name}</strong></p>'
+            f'<pre class="data">{escape(data[:20000], quote=True)}</pre>{table}')
