@@ -63,3 +63,96 @@ def test_article_entities() -> None:
 def test_empty() -> None:
     assert find_entities("") == []
     assert find_entities("lowercase only text.") == []
+
+
+def test_places_named_by_context() -> None:
+    text = ("Snow closed Interstate 80 and Highway 12 in Northern Nevada on Monday. The "
+            "provincial capital, Tarnow, was cut off. Velm Gov. Anton Kessler said flights on "
+            "the Tarnow-Ostrava-Zell route were cancelled. Ballots were cast in Abra, Benton, "
+            "Lagos, Cimmel and Doro. Doctors treated Lassa fever cases, and U.S. District "
+            "Judge Ann Cole ruled. The Nerva State Governor, Ike Obi, met his Ekiti State "
+            "counterpart.")
+    got = _ents(text)
+    for place in ("Interstate 80", "Highway 12", "Northern Nevada", "Tarnow", "Velm", "Ostrava",
+                  "Zell", "Abra", "Benton", "Lagos", "Cimmel", "Doro", "Nerva", "Ekiti"):
+        assert got.get(place) == "location", place
+    assert got["Anton Kessler"] == "person"
+    for junk in ("Lassa", "U.S. District", "Monday", "Nevada", "Ballots", "Doctors"):
+        assert junk not in got
+
+
+def test_lists_need_a_known_place() -> None:
+    got = _ents("Among those honoured were Abbott, Costello, Marley, Hendrix and Joplin.")
+    assert all(got.get(n) != "location" for n in ("Abbott", "Costello", "Marley", "Joplin"))
+    got = _ents("In Paris, Smith and Jones met reporters.")
+    assert "Smith" not in got or got["Smith"] != "location"
+
+
+def test_organisations_named_by_context() -> None:
+    text = ("Data from the European Centre for Disease Prevention and Control and the "
+            "International Organization for Migration showed it. The Biden administration "
+            "and the NDA government disagreed, while the Green Future party and the Free and "
+            "Fair party abstained. Democrats and Republicans argued. The figures came from the "
+            "tracking website Quakewatch. Lena Voss, chief executive of Orvato, said sales fell. "
+            "Mara Quinn of the NUJ spoke. The ruling nationalist Front won.")
+    got = _ents(text)
+    for org in ("European Centre for Disease Prevention and Control",
+                "International Organization for Migration", "Biden administration",
+                "NDA government", "Green Future", "Free and Fair", "Democrats", "Republicans",
+                "Quakewatch", "Orvato", "NUJ", "Front"):
+        assert got.get(org) == "organization", org
+    assert got["Lena Voss"] == "person"
+    assert got["Mara Quinn"] == "person"
+    for junk in ("Biden", "NDA", "Mara Quinn of the NUJ", "Fair"):
+        assert junk not in got
+
+
+def test_domains_are_organisations_but_urls_are_not() -> None:
+    text = ("The group runs Phonezone.com, cheapcalls.co.uk and Gadgetry.net. Write to "
+            "press@newsdesk.org or see https://example.com/a for details.")
+    got = _ents(text)
+    for org in ("Phonezone.com", "cheapcalls.co.uk", "Gadgetry.net"):
+        assert got.get(org) == "organization", org
+    assert not any("example" in n or "newsdesk" in n for n in got)
+    assert "Phonezone" not in got
+
+
+def test_acronyms_take_the_type_of_their_expansion() -> None:
+    text = ("Flights left Harwell Regional Airport (HRA) late. HRA said traffic rose, and "
+            "passengers at HRA waited. The HRA Marshall Terminal was shut. The Baltimore/"
+            "Washington Airport reopened. Officials of the Tarn Valley Authority (TVA) agreed.")
+    got = _ents(text)
+    assert got["Harwell Regional Airport"] == "location"
+    assert got["HRA"] == "location"
+    assert got["TVA"] == "organization"
+    assert got["Baltimore/Washington Airport"] == "location"
+    got = _ents("ISTANBUL (AA) - Rescuers worked overnight.")
+    assert got.get("AA") != "location"
+
+
+def test_names_in_titles_and_appositions() -> None:
+    text = ('The painting - "Three Sketches of Maria Callas" - sold in New York. The "Silver '
+            'Swan" sculpture also sold. Cyclone Marva hit the coast. Millions of Orvato '
+            "customers were affected. New York's mayor spoke. Analysts polled by FactSet "
+            "expected a loss.")
+    got = _ents(text)
+    assert got["Maria Callas"] == "person"
+    assert got["New York"] == "location"
+    assert got["FactSet"] == "organization"
+    for junk in ("Sketches of Maria Callas", "Silver Swan", "Cyclone Marva", "Millions",
+                 "of Orvato", "Millions of Orvato", "York"):
+        assert junk not in got, junk
+
+
+def test_regional_article() -> None:
+    got = _ents((DATA / "wire_regional.txt").read_text())
+    want = {"Southern Oregon": "location", "Interstate 5": "location", "Highway 97": "location",
+            "Roadwatch": "organization", "Kelloway": "location", "Marsden": "location",
+            "Pine Bluff": "location", "Harlan": "location", "Dana Whitlow": "person",
+            "Oregon Department of Transportation": "organization", "ODOT": "organization",
+            "Salem": "location", "Tillford": "location", "Rita Okafor": "person",
+            "OEA": "organization", "Democrats": "organization",
+            "Biden administration": "organization", "Pacificpower.com": "organization",
+            "Mark Delaney": "person", "Cascadia Grid": "organization"}
+    for name, typ in want.items():
+        assert got.get(name) == typ, name

@@ -5,6 +5,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from llmextract.rules.entity_cues import (
+    ACRONYM_RE,
+    CHAIN_AFTER_RE,
+    DIRECTIONS,
+    LIST_RE,
+    NAME_TOKEN_RE,
+    NOT_ENTITY_AFTER_RE,
+    ORG_AFTER_RE,
+    PAREN_ACRONYM_RE,
+    PLACE_TITLE_AFTER_RE,
+    ROUTE_NUMBER_RE,
+    ROUTE_WORDS,
+    STORM_HEADS,
+    find_domains,
+    list_items,
+    loc_before,
+    org_before,
+    org_left,
+    org_tail,
+    parts,
+    person_of,
+    place_appos_before,
+    ruling_before,
+    words_before,
+)
 from llmextract.rules.gazetteer import (
     COMMON_WORDS,
     CORP_SUFFIX,
@@ -18,6 +43,7 @@ from llmextract.rules.gazetteer import (
     LOCATIONS,
     ORG_CUES,
     ORG_HEADS,
+    PARTY_PLURALS,
     PERSON_TITLES,
     TIME_WORDS,
 )
@@ -37,41 +63,26 @@ class EntityHit:
 _TOKEN = r"(?:[A-Z][\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|[A-Z]\.)"
 _CONNECT = r"(?:of|the|for|and|de|da|del|der|van|von|bin|bint|ibn|al|du|la|le|&)"
 _SEQ_RE = re.compile(
-    rf"(?<![\w'’\-]){_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|-{_TOKEN})*"
+    rf"(?<![\w'’\-]){_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|[-/]{_TOKEN})*"
 )
 _SPEECH_AFTER_RE = re.compile(
     r"^(?:,[^,\n]{1,80},)?\s+(?:\w+ly\s+)?(?:said|says|told|added|noted|stated|wrote|"
     r"explained|replied|tweeted|argued|warned|asked)\b"
 )
 _APPOS_AFTER_RE = re.compile(r"^,\s+(?:a|an|the)\s+[a-z]|^,\s+(?:who|whose)\b|^,\s+\d{2},")
-_LOC_BEFORE_RE = re.compile(
-    r"\b(?:in|at|near|from|to|into|across|outside|inside|toward|towards|off|of|visited|"
-    r"via)\s+(?:the\s+)?$"
-)
 _ABBR_KEEP = frozenset({"inc.", "ltd.", "co.", "corp.", "jr.", "sr.", "u.s.", "u.k.", "mass.",
                         "st."})
 _NONSPACE_RE = re.compile(r"\S+")
 _PARTICLES = frozenset({"bin", "bint", "ibn", "de", "van", "von", "al", "da", "del"})
-_LIST_RE = re.compile(
-    r"((?:[A-Z][a-z]+,[ \t]+){1,8}[A-Z][a-z]+,?[ \t]+and[ \t]+[A-Z][a-z]+)[ \t]+"
-    r"(?:states|provinces|regions|counties|districts|cities|countries|towns|villages)\b"
-)
-_ITEM_RE = re.compile(r"[A-Z][a-z]+")
 _TRAIL_RE = re.compile(rf"[ \t]+(?:{_CONNECT})$|[.,]$")
 _POSS_RE = re.compile(r"['’]s?$")
-_ACRONYM_RE = re.compile(r"^[A-Z][A-Z&.]{1,4}$")
 _STATE_RE = re.compile(r"[A-Z][a-z]+ State")
 _HYPHEN_LOWER_RE = re.compile(r"-[a-z]")
 _ING_RE = re.compile(r"[A-Z][a-z]+ing")
-_NEXT_WORD_RE = re.compile(r"\s+([a-z]+)")
-_NAME_TOKEN_RE = re.compile(r"[A-Z][a-z'’\-]+|[A-Z]\.?|al-[A-Z][a-z]+")
+_NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
 _THE_RE = re.compile(r"^the\s+")
 _KEY_JUNK_RE = re.compile(r"['’]s$|[^\w ]+")
 _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]+)\b")
-
-
-def _split_tokens(name: str) -> list[str]:
-    return name.replace("-", " - ").split()
 
 
 def _segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
@@ -84,7 +95,7 @@ def _segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
         a, b = m.start() + tm.start(), m.start() + tm.end()
         tok = tm.group(0)
         low = tok.lower()
-        bare = _POSS_RE.sub("", tok) if low not in KNOWN_ORGS else tok
+        bare = _POSS_RE.sub("", tok) if tok[-1] in "s'’" and low not in KNOWN_ORGS else tok
         if low in PERSON_TITLES or low.rstrip(".") in PERSON_TITLES:
             _push(out, text, s, a, after_title)
             s, after_title = b, True
@@ -94,8 +105,8 @@ def _segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
             _push(out, text, s, a, after_title)
             s, after_title = b, False
             continue
-        rest = text[b : m.end()].split()
-        if bare != tok and not (len(rest) == 1 and rest[0].lower() in ORG_CUES):
+        if bare != tok and not (len(rest := text[b : m.end()].split()) == 1
+                                and rest[0].lower() in ORG_CUES):
             _push(out, text, s, a + len(bare), after_title)  # a possessive ends the name
             s, after_title = b, False
         elif tok.endswith(".") and low not in _ABBR_KEEP and len(tok) > 2:
@@ -113,9 +124,12 @@ def _split_of(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if k > 0:
         left, right = name[:k], name[k + 4 :]
         rt = right.split()
-        if not _org_left(left) and rt and (rt[-1].lower() in LOC_CUES or
+        if not org_left(left) and rt and (rt[-1].lower() in LOC_CUES or
                                            right.lower() in LOCATIONS):
             parts = [(a, a + k), (a + k + 4, b)]
+        elif not org_left(left) and rt and person_of(left.split(), rt):
+            off = k + 8 if rt[0] == "the" else k + 4
+            parts = [(a, a + k), (a + off, b)]
     out = []
     for x, y in parts:
         seg = text[x:y]
@@ -131,11 +145,9 @@ def _and_splits(left: str, right: str) -> bool:
     lt = left.split()
     complete = bool(lt) and (lt[-1].lower() in ORG_CUES or left.lower() in LOCATIONS
                              or left.lower() in KNOWN_ORGS)
-    return complete or not (_org_left(left) or _org_tail(right))
-
-
-def _org_left(left: str) -> bool:
-    return any(w.lower() in ORG_CUES or w.lower() in ORG_HEADS for w in left.split())
+    if right.lstrip().startswith("the ") and org_left(right):
+        return True  # "... Prevention and Control and the International Organization ..."
+    return complete or not (org_left(left) or org_tail(right))
 
 
 def _push(out: list[tuple[int, int, bool]], text: str, a: int, b: int, title: bool) -> None:
@@ -161,6 +173,9 @@ def _is_sentence_start(text: str, a: int) -> bool:
 
 def _trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
     """Drop sentence-initial common words and demonyms that are not part of the name."""
+    whole = text[a:b].lower()
+    if whole in LOCATIONS or whole in KNOWN_ORGS:
+        return a, b  # "New York's mayor"
     while a < b:
         m = _NONSPACE_RE.match(text[a:b])
         if m is None:
@@ -169,20 +184,17 @@ def _trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
         rest = text[a + m.end() : b].lstrip()
         low = tok.lower()
         start = _is_sentence_start(text, a)
-        drop = low in COMMON_WORDS and (low == "the" or start or not rest)
+        drop = (low in COMMON_WORDS and (low == "the" or start or not rest)) or tok[0].islower()
         if start and rest and (_HYPHEN_LOWER_RE.search(tok) or _ING_RE.fullmatch(tok)):
             drop = True
-        if not drop and rest and low in DEMONYMS and not _org_tail(rest):
+        if not drop and rest and low in DEMONYMS and not org_tail(rest) and not (
+                low in DIRECTIONS and rest.lower() in LOCATIONS  # "Northern Nevada"
+        ) and rest.split(None, 1)[0].lower() not in ORG_HEADS:  # "European Centre for ..."
             drop = True
         if not drop:
             break
         a = b - len(rest) if rest else b
     return a, b
-
-
-def _org_tail(name: str) -> bool:
-    toks = name.split()
-    return bool(toks) and (toks[-1].lower() in ORG_CUES or " ".join(toks[-2:]).lower() in ORG_CUES)
 
 
 def _type(
@@ -195,44 +207,64 @@ def _type(
         return "location", 0.85
     if low in KNOWN_ORGS:
         return "organization", 0.85
+    if low in PARTY_PLURALS:
+        return "organization", 0.7
+    if text[a - 1 : a] in "\"“" and text[b : b + 1] in "\"”" and a > 0 and b < len(text):
+        return None  # a quoted title of a work: "Silver Swan"
+    if len(toks) == 1 and low in ORG_CUES and ruling_before(words_before(text, a)):
+        return "organization", 0.6  # "the ruling nationalist Front"
     if len(toks) == 1 and low in ORG_CUES | LOC_CUES:
         return None
-    if _org_tail(name) or (toks[0].lower() in ORG_HEADS and " of " in name):
+    if NOT_ENTITY_AFTER_RE.match(text, b):
+        return None
+    if org_tail(name) or (toks[0].lower() in ORG_HEADS and " of " in name):
         return "organization", 0.8
     if toks[-1].lower() in LOC_CUES or toks[0].lower() in ("mount", "lake", "interstate"):
         return "location", 0.75
+    if len(toks) == 2 and toks[0].lower() in DIRECTIONS and toks[1].lower() in LOCATIONS:
+        return "location", 0.8  # "Northern Nevada"
     if low in DEMONYMS or all(t.lower() in DEMONYMS for t in toks):
         return None
-    if toks[-1].lower() in EVENT_TAILS or (len(toks) == 1 and low in ORG_CUES | LOC_CUES):
+    if toks[-1].lower() in EVENT_TAILS or toks[0].lower() in STORM_HEADS:
         return None
-    if len(toks) == 1 and low in lower_words:
+    if (len(toks) == 1 and low in lower_words) or low in COMMON_WORDS or low in TIME_WORDS:
         return None
-    if low in COMMON_WORDS:
-        return None
-    after = text[b : b + 100]
-    before = text[max(0, a - 30) : a]
-    if _ACRONYM_RE.match(name):
+    if ACRONYM_RE.match(name):
         if len(name) <= 2 and name not in ("UN", "EU"):
             return None
         return "organization", 0.6
     if name.isupper() and len(name) > 6:
         return None
+    return _context_type(text, a, b, after_title, toks)
+
+
+def _context_type(
+    text: str, a: int, b: int, after_title: bool, toks: list[str]
+) -> tuple[str, float] | None:
+    """Type a name the gazetteers do not know by the words around it."""
+    name = text[a:b]
+    after = text[b : b + 100]
+    before = words_before(text, a)
+    if PLACE_TITLE_AFTER_RE.match(after) and not _ING_RE.fullmatch(toks[0]):
+        return "location", 0.65  # "Velm Gov. Anton Kessler"
     nxt = _NEXT_WORD_RE.match(after)
-    if nxt is not None and nxt.group(1) in LOC_AFTER and not _is_sentence_start(text, a):
+    if nxt is not None and nxt.group(1).lower() in LOC_AFTER and not _is_sentence_start(text, a):
         return "location", 0.65
     am = _LOC_APPOS_RE.match(after)
     if am is not None and am.group("w") in LOC_APPOSITIVE:
         return "location", 0.6
+    if org_before(before):
+        return "organization", 0.6  # "the website Quakewatch", "chief executive of Orvato"
     person_cue = (after_title and len(toks) > 1) or bool(_SPEECH_AFTER_RE.match(after)) or bool(
         _APPOS_AFTER_RE.match(after)
     )
     caps = [t for t in toks if t[:1].isupper()]
     if 2 <= len(caps) <= 4 and toks[0] == caps[0] and all(
-        _NAME_TOKEN_RE.fullmatch(t) for t in caps
+        NAME_TOKEN_RE.fullmatch(t) for t in caps
     ) and all(t in caps or t in _PARTICLES or t.startswith("al-") for t in toks):
         if toks[0].lower() in GIVEN_NAMES or person_cue:
             return "person", 0.8
-        if _LOC_BEFORE_RE.search(before):
+        if loc_before(before):
             return "location", 0.5
         if any(t.lower() in COMMON_WORDS for t in toks):
             return None
@@ -240,11 +272,15 @@ def _type(
     if len(toks) == 1:
         if person_cue:
             return "person", 0.6
-        if _LOC_BEFORE_RE.search(before) and not _is_sentence_start(text, a):
+        if place_appos_before(before):
+            return "location", 0.6  # "the provincial capital, Tarnow,"
+        if loc_before(before) and not _is_sentence_start(text, a):
             return "location", 0.5
         return None
-    if " of " in name or "&" in name:
-        return "organization", 0.5
+    if " of " in name or "&" in name or (
+        (" for " in name or " and " in name) and org_left(name)
+    ):
+        return "organization", 0.5 if " of " in name else 0.6
     return None
 
 
@@ -256,21 +292,77 @@ def _key(name: str) -> str:
     return _KEY_JUNK_RE.sub("", k).strip()
 
 
+def _segment_hits(
+    text: str, a: int, b: int, title: bool, lower_words: set[str]
+) -> list[EntityHit]:
+    seg = text[a:b]
+    last = seg.rsplit(" ", 1)[-1]
+    rm = ROUTE_NUMBER_RE.match(text, b) if last.lower() in ROUTE_WORDS else None
+    if rm is not None:  # "Interstate 80"
+        return [EntityHit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
+    if "-" in seg and CHAIN_AFTER_RE.match(text, b):
+        return [EntityHit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
+    spans = [(a, b)]
+    if "/" in seg and not (org_tail(seg) or last.lower() in LOC_CUES):
+        spans = parts(text, a, b, "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
+    out: list[EntityHit] = []
+    for x, y in spans:
+        for p, q in _split_of(text, x, y):
+            typed = _type(text, p, q, title, lower_words)
+            if typed is None:
+                continue
+            out.append(EntityHit(p, q, text[p:q], typed[0], typed[1]))
+            acr = PAREN_ACRONYM_RE.match(text, q)
+            if acr is not None and typed[0] != "person" and not text[p:q].isupper():
+                out.append(EntityHit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
+    return out
+
+
+def _named_body(text: str, m: re.Match[str], word: str,
+                last: tuple[int, int] | None) -> EntityHit | None:
+    """'the Biden administration', 'the NDA government', 'the Free and Fair party'."""
+    party = word == "party"
+    if party and " and " in m.group(0):  # the name after any complete one before it
+        s0 = m.start()
+        for w in _NONSPACE_RE.finditer(text, m.start(), m.end()):
+            joint = s0 == w.start() - 1 and w.group(0) in ("and", "the")
+            if joint or w.group(0).lower() in ORG_CUES:
+                s0 = w.end()
+        last = _trim_leading(text, s0 + (s0 < m.end() and text[s0] == " "), m.end())
+    if last is None or last[1] != m.end() or last[1] - last[0] < 2:
+        return None
+    a, b = last
+    low = text[a:b].lower()
+    if (low in LOCATIONS or low in KNOWN_ORGS or low in COMMON_WORDS or low in TIME_WORDS
+            or (low in DEMONYMS and not party) or low.rsplit(" ", 1)[-1] in LOC_CUES):
+        return None
+    end = b if party else text.index(word, m.end()) + len(word)
+    return EntityHit(a, end, text[a:end], "organization", 0.7)
+
+
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
     lower_words = set(_LOWER_WORD_RE.findall(text))
     hits: list[EntityHit] = []
     for m in _SEQ_RE.finditer(text):
         if any(s <= m.start() < e for s, e in skip):
             continue
+        last: tuple[int, int] | None = None
         for a0, b0, title in _segments(text, m):
             a1, b1 = _trim_leading(text, a0, b0)
-            for a, b in _split_of(text, a1, b1) if b1 - a1 >= 2 else []:
-                typed = _type(text, a, b, title, lower_words)
-                if typed is not None:
-                    hits.append(EntityHit(a, b, text[a:b], typed[0], typed[1]))
-    for lm in _LIST_RE.finditer(text):
-        for im in _ITEM_RE.finditer(text, lm.start(1), lm.end(1)):
-            hits.append(EntityHit(im.start(), im.end(), im.group(0), "location", 0.65))
+            last = (a1, b1)
+            if b1 - a1 >= 2:
+                hits.extend(_segment_hits(text, a1, b1, title, lower_words))
+        om = ORG_AFTER_RE.match(text, m.end())
+        body = _named_body(text, m, om.group(1), last) if om is not None else None
+        if body is not None:
+            hits.append(body)
+    located = {h.name.lower() for h in hits if h.type == "location"}
+    for lm in LIST_RE.finditer(text):
+        for a, b in list_items(text, lm, located):
+            hits.append(EntityHit(a, b, text[a:b], "location", 0.6))
+    for a, b in find_domains(text):
+        if not any(s <= a < e for s, e in skip):
+            hits.append(EntityHit(a, b, text[a:b], "organization", 0.7))
     return hits
 
 
@@ -300,17 +392,30 @@ def _merge(hits: list[EntityHit]) -> list[EntityHit]:
     out: list[EntityHit] = []
     for k, f in first.items():
         b = best[k]
-        if " " not in k and k in multi_tokens and (b.type == "person" or b.confidence < 0.8):
+        full = best[multi_tokens[k]] if " " not in k and k in multi_tokens else None
+        if (full is not None and _folds(b, full, count[k])) or (" " not in k and k in corp_heads):
             continue
-        if " " not in k and k in corp_heads:
-            continue
+        typ = full.type if full is not None and ACRONYM_RE.match(b.name) and \
+            b.confidence < 0.8 else b.type
         conf = b.confidence
         if count[k] >= 2 and " " in k:
             conf = min(0.9, conf + 0.15)
         elif count[k] >= 3:
             conf = min(0.85, conf + 0.1)
-        out.append(EntityHit(f.start, f.end, f.name, b.type, conf))
+        out.append(EntityHit(f.start, f.end, f.name, typ, conf))
     return out
+
+
+def _folds(short: EntityHit, full: EntityHit, count: int) -> bool:
+    """Whether a one-word name is only a short form of a longer name ("Kim" of "Kim Jong
+    Un"); not an acronym used alone twice ("HRA" beside "HRA Marshall Terminal") nor a place
+    typed by its context beside an organisation ("Velm" beside "Velm Centre for ...")."""
+    if short.type == "person":
+        return True
+    if short.confidence >= 0.8 or (count >= 2 and ACRONYM_RE.match(short.name)):
+        return False
+    return not (short.type == "location" and full.type == "organization"
+                and short.confidence >= 0.6)
 
 
 def find_entities(

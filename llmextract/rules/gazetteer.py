@@ -29,9 +29,16 @@ __all__ = [
     "LOC_CUES",
     "ORG_CUES",
     "ORG_HEADS",
+    "PARTY_PLURALS",
     "PERSON_TITLES",
     "TIME_WORDS",
 ]
+
+
+# "Democrats and Republicans argued": members of a party named in the plural.
+PARTY_PLURALS = frozenset(
+    "democrats republicans tories conservatives liberals socialists greens".split()
+)
 
 
 def _set(s: str) -> frozenset[str]:
@@ -73,7 +80,14 @@ LOCATIONS = _set(
     Chengdu|Osaka|Busan|Singapore|California|Texas|Florida|Alaska|Hawaii|Maryland|Virginia|
     Manhattan|Brooklyn|Albany|Ontario|Quebec|Yunnan|Sichuan|Xinjiang|Sumatra|Java|Bali|
     Borneo|Mindanao|Punjab|Bengal|West Bengal|Kerala|Gujarat|Bihar|Jharkhand|Siberia|
-    Bavaria|Catalonia|Queensland|Normandy"""
+    Bavaria|Catalonia|Queensland|Normandy|Far East|Northern Ireland|
+    Alabama|Arizona|Arkansas|Colorado|Connecticut|Delaware|Idaho|Illinois|Indiana|Iowa|
+    Kansas|Kentucky|Louisiana|Maine|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|
+    Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|North Carolina|
+    North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|
+    South Dakota|Tennessee|Utah|Vermont|West Virginia|Wisconsin|Wyoming|Alberta|
+    British Columbia|Manitoba|Saskatchewan|Nova Scotia|New South Wales|Tasmania|
+    Western Australia|South Australia"""
 )
 DEMONYMS = _set(
     """American|British|Chinese|Russian|Ukrainian|Korean|North Korean|South Korean|Japanese|
@@ -100,7 +114,9 @@ KNOWN_ORGS = _set(
     New York Stock Exchange|Wall Street Journal|New York Times|Washington Post|Guardian|
     Financial Times|Al Jazeera|Interfax|RIA Novosti|Sotheby's|Christie's|FIFA|UEFA|IOC|
     WTA|ATP|NBA|NFL|MLB|NHL|Wikipedia|Telegram|WhatsApp|YouTube|Instagram|TikTok|CDC|
-    NASA|SpaceX|Interpol|Europol|OECD|G7|G20|BRICS|Wagner"""
+    NASA|SpaceX|Interpol|Europol|OECD|G7|G20|BRICS|Wagner|Thomson First Call|
+    Thomson Reuters|Refinitiv|FactSet|LSEG|Zacks|Morningstar|Moody's|Fitch|S&P Global|
+    Standard & Poor's|Nielsen|Gallup|Ipsos|YouGov|Frontex"""
 )
 ORG_CUES = _set(
     """Ministry|Agency|Council|Service|Services|Inc|Inc.|Corp|Corp.|Corporation|Bank|
@@ -115,7 +131,8 @@ ORG_CUES = _set(
     Systems|Technologies|Pharmaceuticals|Energy|Oil|Petroleum|Telecom|Communications|
     International|Partners|Capital|Securities|Insurance|Trust|Cooperative|Directorate|
     Parliamentary|Consulate|Embassy|Prosecutor's Office|Sheriff's Office|Sheriff’s Office|
-    Unit|Units|Teams|Force|Corps|Conference|Congress|Programme|Program|Initiative|Project"""
+    Unit|Units|Teams|Force|Corps|Conference|Congress|Programme|Program|Initiative|Project|
+    Mobile|Warehouse|Stores|Supermarkets"""
 )
 ORG_HEADS = _set(
     """Ministry|Department|Bank|University|Office|Council|Commission|Committee|Agency|
@@ -187,5 +204,6 @@ COMMON_WORDS = _set(
     Director|Analysts|Experts|Residents|Authorities|Sales|Shares|Prices|Earlier|Overall|
     Instead|Thus|Therefore|Indeed|Finally|Once|Whether|Unlike|Like|Nearly|Almost|Some|Up|
     Down|Out|Off|Do|Does|Did|Is|Are|Was|Were|Be|Been|Has|Have|Had|Will|Would|Could|Should|
-    May|Might|Must|Can|Cannot|Yes|Well|Oh|OK|Mass|Gov|Sen|Rep|Gen|Col"""
+    May|Might|Must|Can|Cannot|Yes|Well|Oh|OK|Mass|Gov|Sen|Rep|Gen|Col|Millions|Thousands|
+    Hundreds|Dozens|Billions|Scores|Rs"""
 )
