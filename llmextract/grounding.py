@@ -281,13 +281,15 @@ class SpeakerCheck:
 
     def __init__(self, loc: Locator) -> None:
         self._loc = loc
-        self._words = {w for w, _, _ in loc.tokens}
+        self._words: set[str] | None = None  # built only if a speaker is not found as is
 
     def named(self, speaker: str | None) -> bool:
         if not speaker:
             return False
         if self._loc.find(speaker) is not None:
             return True
+        if self._words is None:
+            self._words = set(WORD_RE.findall(self._loc.folded.text))
         parts = [w for w in words(speaker) if len(w) >= 3 and w not in _STOP]
         return bool(parts) and parts[-1] in self._words
 
