@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,3 +38,19 @@ def vcr_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def vcr_cassette_dir() -> str:
     return str(CASSETTES / "tests")
+
+
+def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`python -m llmextract ARGS` as a user runs it: from the project root, with no key or
+    endpoint from this environment and a fresh cache folder (unless `env` sets one)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLMEXTRACT_"))}
+    base["LLMEXTRACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmextract-test-cache-")
+    return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
+                          text=True, env={**base, **(env or {})}, input=stdin, cwd=ROOT,
+                          timeout=timeout)
+
+
+def records(out: str) -> list[dict[str, Any]]:
+    """The JSON records of a JSONL output."""
+    return [json.loads(line) for line in out.splitlines() if line.strip()]

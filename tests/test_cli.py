@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from llmextract.fakeserver import FakeServer, FaultPlan
 
-from .conftest import ANSWERS, ARTICLES, CASSETTES, ROOT, SEED
+from .conftest import ANSWERS, ARTICLES, CASSETTES, SEED, cli, records
 
 CANARY = "sk-canary-3f9a1c7e5b2d4a6f8e0c"
-
-
-def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("OPENAI_", "LLMEXTRACT_"))}
-    base["LLMEXTRACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmextract-test-cache-")
-    return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
-                          text=True, env={**base, **(env or {})}, input=stdin, cwd=cwd,
-                          timeout=120)
-
-
-def records(out: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def test_readme_command_replays_the_seed() -> None:

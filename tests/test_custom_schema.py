@@ -4,10 +4,6 @@ against the fake server. Articles and answers are the project's own."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,18 +16,11 @@ from llmextract.errors import UsageError
 from llmextract.fakeserver import FakeServer
 from llmextract.userschema import load_schema
 
-from .conftest import ARTICLES, CASSETTES, ROOT
+from .conftest import ARTICLES, CASSETTES, ROOT, cli
 
 QUAKE = ARTICLES / "quake_wire.txt"
 CASUALTY = "schemas/examples/casualty.py:CasualtyReport"
 EARNINGS = "schemas/examples/earnings.py:EarningsSummary"
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLMEXTRACT_"))}
-    base["LLMEXTRACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmextract-test-cache-")
-    return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
-                          text=True, env={**base, **(env or {})}, cwd=ROOT, timeout=120)
 
 
 # -- the walker ----------------------------------------------------------------------------

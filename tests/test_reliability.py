@@ -6,32 +6,17 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from llmextract import Extractor
 from llmextract.fakeserver import FakeServer, FaultPlan
 
-from .conftest import ARTICLES, ROOT, SEED
+from .conftest import ARTICLES, ROOT, SEED, cli, records
 
 CANARY = "sk-canary-7d1e0b9c44a2f6e8b3a5"
 ARTICLE = SEED.read_text(encoding="utf-8")
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLMEXTRACT_"))}
-    base["LLMEXTRACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmextract-test-cache-")
-    return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
-                          text=True, env={**base, **(env or {})}, cwd=ROOT, timeout=300)
-
-
-def records(out: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 # -- one test per fault: the record's status and the HTTP calls it cost -------------------
