@@ -132,6 +132,7 @@ class ModelClient:
                 messages=[*self.prompt.messages(text), *(followup or [])],  # type: ignore[list-item]
                 response_model=self._response_model,
                 max_retries=policy.retrying(),
+                strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
                 **kwargs,
             )
         except Exception as exc:  # translated here, at the one boundary
@@ -203,9 +204,10 @@ def _translate(exc: Exception, policy: RetryPolicy, settings: Settings) -> Model
     kind = classify(root)
     if kind == "cassette":
         where = settings.replay or settings.record
+        named = f"cassette {where}" if where else "the cassette being replayed"
         return CassetteMissError(
-            f"request not found in cassette {where}: the article or prompt changed since it "
-            "was recorded; re-record it with --record (see README, 'Cassettes')"
+            f"request not found in {named}: the article or prompt changed since it was "
+            "recorded; re-record it with --record (see README, 'Cassettes')"
         )
     total = getattr(exc, "total_usage", None)
     usage = _usage_of(total, policy.failures)
