@@ -156,3 +156,16 @@ def test_regional_article() -> None:
             "Mark Delaney": "person", "Cascadia Grid": "organization"}
     for name, typ in want.items():
         assert got.get(name) == typ, name
+
+
+def test_accented_names_titles_and_place_lists() -> None:
+    got = _ents("Midfielder Joaquín Ibáñez scored late, and Cllr Ana Núñez presented the cup. "
+                "Fans came from the towns of Arvel, Brisk and Colden.")
+    assert got["Joaquín Ibáñez"] == "person" and got["Ana Núñez"] == "person"
+    assert got["Arvel"] == got["Brisk"] == got["Colden"] == "location"
+
+
+def test_us_agency_with_plural_head_and_and() -> None:
+    got = _ents("Cases rose, according to the U.S. Centers for Disease Control and Prevention "
+                "(CDC), which tracks them.")
+    assert got["U.S. Centers for Disease Control and Prevention"] == "organization"

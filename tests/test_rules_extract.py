@@ -135,3 +135,10 @@ def test_bare_number_with_counted_word_nearby_is_confident() -> None:
     assert conf["400"] >= 0.75
     assert conf["16"] >= 0.75
     assert conf["60"] <= 0.5
+
+
+def test_dateline_city_named_on_its_own() -> None:
+    text = ("Council approves new bridge\n\nRIVERTON, Ore. (AP) — The Riverton council voted "
+            "on Tuesday to approve a new bridge over the river, officials said.")
+    names = {e.name: e.type for e in extract(text).summary.entities}
+    assert names["RIVERTON"] == "location"

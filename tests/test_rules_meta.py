@@ -72,3 +72,40 @@ def test_byline_with_wire_and_date() -> None:
 def test_no_meta() -> None:
     meta = parse_meta("")
     assert meta.title is None and meta.publisher is None and meta.published is None
+
+
+@pytest.mark.parametrize(("line", "day"), [
+    ("MONDAY, Feb. 5, 2024 (HealthDay News) -- Older adults who sleep well live longer, "
+     "a new study of more than forty thousand people in three countries suggests.",
+     dt.date(2024, 2, 5)),
+    ("Wednesday 3 July 2024 09:05 BST", dt.date(2024, 7, 3)),
+    ("Published 2 Oct 2023 - 11:40 GMT", dt.date(2023, 10, 2)),
+    ("June 9, 2024 4:15 PM GMT+2", dt.date(2024, 6, 9)),
+])
+def test_dateline_and_timestamp_dates(line: str, day: dt.date) -> None:
+    meta = parse_meta(f"Sleep study links rest to longer life\n\n{line}\n\nBody text here.")
+    assert meta.published == day
+    assert meta.dateline_place is None  # a weekday is not a place
+
+
+def test_wire_news_suffix_and_desk_initials() -> None:
+    text = ("Sleep study links rest to longer life\n\nBy Mara Quint HealthDay Reporter\n\n"
+            "MONDAY, Feb. 5, 2024 (HealthDay News) -- Older adults who sleep well live longer.")
+    meta = parse_meta(text)
+    assert meta.publisher == "HealthDay" and meta.authors == ["Mara Quint"]
+    # without a byline naming the wire by the short name, the dateline's name stands
+    assert parse_meta(text.replace("HealthDay Reporter", "")).publisher == "HealthDay News"
+    text = ("State approves new bridge\n\nPune, Mar 4 (PTI) The state cabinet on Monday "
+            "approved a bridge over the river.\n\nWork will start in May. PTI ABC XYZ")
+    meta = parse_meta(text)
+    assert meta.publisher == "PTI"
+    assert text[slice(*meta.dateline_place)] == "Pune"  # type: ignore[misc]
+    assert parse_meta(text.replace("Pune, Mar 4 (PTI) ", "")).publisher == "PTI"
+
+
+def test_byline_with_role_after_bar_or_comma() -> None:
+    meta = parse_meta("Council backs new park\n\nBy Ruth Calder | Staff Writer\n\nBody.")
+    assert meta.authors == ["Ruth Calder"]
+    meta = parse_meta("Council backs new park\n\nBy Ruth Calder, Senior Political Correspondent"
+                      "\n\nBody.")
+    assert meta.authors == ["Ruth Calder"]

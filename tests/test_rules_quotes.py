@@ -133,3 +133,58 @@ def test_role_phrase_left_alone_when_ambiguous() -> None:
     text = ("Northgate Bank and Southfield Bank both reported losses.\n\n"
             '"Demand was weak," the bank said.\n')
     assert _check_spans(text)[0][1] == "the bank"
+
+
+def test_british_single_quotation_marks() -> None:
+    text = ("The mayor, Cllr Joan Ashby, said the town had been given ‘very little warning’.\n\n"
+            "‘Nobody here wanted to lose the ferry,’ she said. ‘But the operator’s costs have "
+            "doubled since the ’90s and the passengers’ fares cannot cover them.’\n\n"
+            "Visitors queued at Bryn’s café on the quay.")
+    got = _check_spans(text)
+    assert ("very little warning", "Joan Ashby") in got
+    assert ("Nobody here wanted to lose the ferry", "Joan Ashby") in got
+    assert any(q.startswith("But the operator’s costs") and q.endswith("cover them.")
+               and s == "Joan Ashby" for q, s in got)
+    assert len(got) == 3  # no quotation from apostrophes ("Bryn’s", "’90s")
+
+
+def test_british_quote_spanning_paragraphs_and_nested() -> None:
+    text = ("Tom Reyes, the harbour master, described the storm.\n\n"
+            "‘The waves came over the wall at midnight. We had never seen anything like it.\n\n"
+            "‘By dawn the boats were on the road,’ he said.\n\n"
+            '"She told me ‘stay inside’ and I did," said Maria Lopes, a resident.')
+    got = _check_spans(text)
+    assert got[0][0].startswith("The waves came") and got[0][1] == "Tom Reyes"
+    assert got[1] == ("By dawn the boats were on the road", "Tom Reyes")
+    assert got[2] == ("She told me ‘stay inside’ and I did", "Maria Lopes")
+    assert len(got) == 3
+
+
+def test_speaker_with_middle_initial() -> None:
+    text = ("District Judge Ellen R. Marsh sentenced the men on Friday.\n\n"
+            '"You put lives at risk for money," the judge said.\n\n'
+            '"This court will not look away," Marsh said.')
+    got = _check_spans(text)
+    assert got == [("You put lives at risk for money", "Ellen R. Marsh"),
+                   ("This court will not look away", "Ellen R. Marsh")]
+
+
+def test_role_before_name_after_verb_and_pronoun_after_reported_speech() -> None:
+    text = ('"We were second best all afternoon," said Harbour Town coach Rui Almeida.\n\n'
+            '"It was a long week," said lead author Dr. Sofia Lind, of the clinic.\n\n'
+            "Anna Berg praised the defence. She added that the keeper had a fever. "
+            '"He could hardly stand on Friday."')
+    got = dict(_check_spans(text))
+    assert got["We were second best all afternoon"] == "Rui Almeida"
+    assert got["It was a long week"] == "Sofia Lind"
+    assert got["He could hardly stand on Friday."] == "Anna Berg"
+
+
+def test_she_said_skips_organisations_teams_and_other_gender() -> None:
+    text = ("Karen Holm led the inquiry for two years. Tom Reyes, a council member, "
+            "said little. The Harbour Trust, which funded it, declined to comment.\n\n"
+            '"We were never given the full accounts," she said.')
+    assert _check_spans(text)[-1] == ("We were never given the full accounts", "Karen Holm")
+    text = ("Ben Cole scored twice in the win. Northfield, who had lost three of their last "
+            'four games, slipped to sixth.\n\n"I just kept running," he said.')
+    assert _check_spans(text)[-1] == ("I just kept running", "Ben Cole")

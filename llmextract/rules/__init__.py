@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmextract.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
-from llmextract.rules.entities import find_entities
+from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
@@ -60,13 +60,26 @@ def _extra_entities(text: str, meta: Meta) -> list[tuple[int, int, str]]:
     return extra
 
 
+def _dateline_city(text: str, meta: Meta, ents: list[EntityHit]) -> list[EntityHit]:
+    """A dateline "SPRINGFIELD, Ill." names its city on its own too."""
+    if meta.dateline_place is None:
+        return ents
+    a, b = meta.dateline_place
+    k = text.find(",", a, b)
+    name = text[a:k].strip() if k > a else ""
+    if not name or any(e.name.lower() == name.lower() for e in ents):
+        return ents
+    out = [*ents, EntityHit(a, a + len(name), name, "location", 0.7)]
+    return sorted(out, key=lambda e: e.start)
+
+
 def _extract(text: str, digest: bool) -> RulesOutput:
     meta = parse_meta(text)
     skip, ent_skip = _skips(text, meta)
     sents = sentences(text)
     figs = find_figures(text, sents, skip)
     quotes = find_quotes(text, skip)
-    ents = find_entities(text, ent_skip, _extra_entities(text, meta))
+    ents = _dateline_city(text, meta, find_entities(text, ent_skip, _extra_entities(text, meta)))
     lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
         digest else ("", [], [])
     summary = Summary(

@@ -60,7 +60,7 @@ class EntityHit:
     confidence: float
 
 
-_TOKEN = r"(?:[A-Z][\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|[A-Z]\.)"
+_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|[A-Z]\.)"
 _CONNECT = r"(?:of|the|for|and|de|da|del|der|van|von|bin|bint|ibn|al|du|la|le|&)"
 _SEQ_RE = re.compile(
     rf"(?<![\w'’\-]){_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|[-/]{_TOKEN})*"

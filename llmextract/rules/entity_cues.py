@@ -121,8 +121,12 @@ LIST_RE = re.compile(
     r"(?![ \t]+[A-Z]|['’\-]))"
 )
 _ITEM_RE = re.compile(r"[A-Z][a-z]+")
+# "the villages of Abra, Benton and Cimmel": a list named as places before it.
+_PLACES_OF_RE = re.compile(
+    r"\b(?:states|provinces|regions|counties|districts|cities|countries|towns|villages|"
+    r"suburbs|neighbou?rhoods)[ \t]+(?:of|such[ \t]+as|including|like)[ \t]+$")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&.]{1,4}$")
-NAME_TOKEN_RE = re.compile(r"[A-Z][a-z'’\-]+|[A-Z]\.?|al-[A-Z][a-z]+")
+NAME_TOKEN_RE = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+|[A-Z]\.?|al-[A-Z][a-z]+")
 _TLD_HINT_RE = re.compile(r"\.(?:com|net|org|io|co|info)\b")
 _DOMAIN_RE = re.compile(
     r"(?<![\w@/.\-])[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)*\.(?:com|net|org|io|info|"
@@ -144,7 +148,9 @@ def list_items(text: str, m: re.Match[str], located: set[str]) -> list[tuple[int
     single names one of which is a known or typed place (a list names things of one kind)."""
     items = [(im.start(), im.end(), im.group(0).lower())
              for im in _ITEM_RE.finditer(text, m.start(1), m.end(1))]
-    if m.group(2) is None and (len(items) < 4 or not any(
+    named = m.group(2) is not None or _PLACES_OF_RE.search(text, max(0, m.start() - 40),
+                                                            m.start()) is not None
+    if not named and (len(items) < 4 or not any(
             w in located or w in LOCATIONS for _, _, w in items)):
         return []
     return [(a, b) for a, b, w in items

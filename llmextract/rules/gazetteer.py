@@ -138,7 +138,7 @@ ORG_HEADS = _set(
     """Ministry|Department|Bank|University|Office|Council|Commission|Committee|Agency|
     Institute|Church|Party|Bureau|Board|Court|House|Organisation|Organization|Association|
     Federation|Union|League|Service|Government|Friends|Brothers|Chiefs|Bureau|Centre|Center|
-    Academy|School|College|Society|Institute|Corporation"""
+    Centres|Centers|Academy|School|College|Society|Institute|Corporation"""
 )
 LOC_CUES = _set(
     """River|Mountain|Mountains|Mount|Lake|Sea|Ocean|Island|Islands|County|Province|State|
@@ -156,7 +156,8 @@ PERSON_TITLES = _set(
     Inspector|Superintendent|Officer|Deputy|Admiral|Marshal|Major|Lieutenant|Spokesman|
     Spokeswoman|CEO|Chair|Auctioneer|Detective|Attorney|Counsel|Leader|Assemblyman|
     Congressman|Congresswoman|Executive|Operating|Financial|Founder|Co-founder|Manager|
-    Analyst|Economist|Chief Executive|Commander|Envoy|Vice|Deputy Premier|CFO|COO|CTO"""
+    Analyst|Economist|Chief Executive|Commander|Envoy|Vice|Deputy Premier|CFO|COO|CTO|
+    Cllr|Councillor|Alderman|Alderwoman|Midfielder|Striker|Defender|Goalkeeper|Winger"""
 )
 GIVEN_NAMES = _set(
     """John|James|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|
@@ -183,6 +184,20 @@ GIVEN_NAMES = _set(
     Raj|Sanjay|Priya|Joel|Jerome|Ben|Janet|Valerie|Sheldon|Eliud|Sebastian|Larry|Ricky|Jay|
     Denise|Jussi|Lucian|Francis|Edvard|Jeff|Anastasia|Sloane|Boris|Keir|Rishi|Justin|Joe|
     Kamala|Hillary|Barack|Nancy|Benjamin|Recep|Volodymyr|Elon|Mark|Sundar|Tim|Satya"""
+)
+# Given names of women, for "she said" (the rest of GIVEN_NAMES are men's or either).
+FEMALE_NAMES = _set(
+    """Mary|Patricia|Jennifer|Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Nancy|Lisa|
+    Betty|Margaret|Sandra|Ashley|Kimberly|Emily|Donna|Michelle|Dorothy|Carol|Amanda|Melissa|
+    Deborah|Stephanie|Rebecca|Sharon|Laura|Cynthia|Kathleen|Amy|Shirley|Angela|Helen|Anna|
+    Brenda|Pamela|Nicole|Emma|Samantha|Katherine|Christine|Debra|Rachel|Catherine|Carolyn|
+    Janet|Ruth|Maria|Heather|Diane|Virginia|Julie|Joyce|Victoria|Olivia|Kelly|Christina|
+    Lauren|Joan|Evelyn|Judith|Megan|Cheryl|Andrea|Hannah|Martha|Jacqueline|Frances|Gloria|
+    Ann|Teresa|Kathryn|Sara|Janice|Jean|Alice|Madison|Doris|Abigail|Julia|Judy|Grace|Denise|
+    Amber|Marilyn|Beverly|Danielle|Theresa|Sophia|Marie|Diana|Brittany|Natalie|Isabella|
+    Charlotte|Rose|Alexis|Kayla|Olga|Natalia|Svetlana|Tatiana|Yulia|Fatima|Aisha|Marine|
+    Giorgia|Priya|Valerie|Anastasia|Sloane|Kamala|Hillary|Elena|Lena|Ingrid|Sunita|Kamala|
+    Margaret|Eleanor|Lucy|Sophie|Chloe|Ella|Mia|Ava|Zoe|Anita|Sonia|Ines|Carmen|Lucia"""
 )
 TIME_WORDS = _set(
     """Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|

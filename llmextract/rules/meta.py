@@ -41,7 +41,8 @@ _URL_LABEL_RE = re.compile(r"^\W*(?:original\s+url|source\s+url|url|source)\s*:?
                            re.IGNORECASE)
 _BYLINE_RE = re.compile(r"^\s*(?:#+\s*)?By:?\s+(?P<who>[^\n]{2,120}?)\s*$")
 _DATELINE_RE = re.compile(
-    r"^\s*(?P<place>(?:[A-Z][A-Z.'’\- ]{1,40}|[A-Z][a-z]+(?=,\s*[A-Z][a-z]{2,3}\.?\s+\d))"
+    r"^\s*(?P<place>(?:[A-Z][A-Z.'’\- ]{1,40}|"
+    r"[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}(?=,\s*[A-Z][a-z]{2,3}\.?\s+\d))"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+){0,2}(?!\.?\s+\d))?)?"
     rf"\s*(?:,\s*{_MON}\s+\d{{1,2}}(?:,\s*\d{{4}})?\s*)?\((?P<pub>[A-Za-z][^()\n]{{0,30}})\)\s*"
     r"(?:(?:-{1,2}|–|—|:)\s*|(?=[A-Z]))"
@@ -53,6 +54,13 @@ _PLACE_ONLY_RE = re.compile(
 _TRAIL_WIRE_RE = re.compile(r"^\s*(?:—|–|-{1,2})\s*(?P<pub>[A-Z][A-Za-z ]{1,30})\s*$")
 _COPYRIGHT_RE = re.compile(r"(?:Copyright|©)\s*(?:\(c\)\s*)?(?:\d{4}\s*)?(?:,\s*)?"
                            r"(?:The\s+)?(?P<pub>Associated Press|Reuters|AFP|Agence France-Presse)")
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# "Laura Kemp HealthDay Reporter", "Dana Whitfield | Staff Writer": a role after the name.
+_ROLES = r"(?:Staff\s+|Senior\s+)?(?:Reporter|Writer|Correspondent|Editor|Contributor|Columnist)"
+_BYLINE_ROLE_RE = re.compile(
+    rf"\s*\|.*$|,?\s+(?:[A-Z][\w.\-]*\s+)?{_ROLES}\s*$|,\s*(?:[A-Z][\w.\-]*\s+){{0,3}}{_ROLES}\s*$")
+# "... end of the year. PTI RSN KVK": a wire's name and its desk's initials end the story.
+_DESK_TAIL_RE = re.compile(r"(?:^|[.!?\"”]\s+)(?P<pub>[A-Z][A-Za-z]+)(?:\s+[A-Z]{2,4}){1,4}\s*$")
 _SPLIT_AUTHORS_RE = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|,\s*|\s*&\s*)")
 
 
@@ -109,6 +117,7 @@ def _byline(who: str, meta: Meta) -> None:
             meta.published = d[0]
         who = who[: d[1]].strip(" ,|-")
     who = _UPDATED_RE.sub("", who).strip()
+    who = _BYLINE_ROLE_RE.sub("", who).strip() or who
     pub = WIRES.get(who.lower())
     if pub is not None:
         meta.publisher = meta.publisher or who
@@ -133,23 +142,42 @@ def _header(ls: list[Block], meta: Meta) -> None:
             _byline(bm.group("who"), meta)
             meta.skip.append((ln.start, ln.end))
             continue
-        d = parse_date(t)
+        dm = _DATELINE_RE.match(t)
+        d = parse_date(t) if dm is None else None
         if d is not None and len(t.split()) <= 10 and "@" not in t:
             meta.published = meta.published or d[0]
             meta.skip.append((ln.start, ln.end))
-            continue
-        dm = _DATELINE_RE.match(t)
-        if dm is not None and meta.publisher is None:
-            pub = dm.group("pub").strip()
-            if len(pub.split()) <= 4:
-                meta.publisher = pub
-            if dm.group("place"):
-                place = dm.group("place").strip(" ,")
-                a = ln.start + dm.start("place")
-                meta.dateline_place = (a, a + len(place))
+        elif dm is not None and meta.publisher is None:
+            _dateline(ls, ln, dm, meta)
         elif meta.dateline_place is None and (pm := _PLACE_ONLY_RE.match(t)) is not None:
             a = ln.start + pm.start("place")
             meta.dateline_place = (a, a + len(pm.group("place")))
+
+
+def _dateline(ls: list[Block], ln: Block, dm: re.Match[str], meta: Meta) -> None:
+    """'SPRINGFIELD, Ill. (AP) —', 'FRIDAY, Jan. 12, 2024 (HealthDay News) --'."""
+    pub = dm.group("pub").strip()
+    if len(pub.split()) <= 4:
+        meta.publisher = _wire_name(pub, ls)
+    d = parse_date(ln.text[: dm.end()])
+    meta.published = meta.published or (d[0] if d else None)
+    place = (dm.group("place") or "").strip(" ,")
+    if place and place.lower() not in _WEEKDAYS:
+        a = ln.start + dm.start("place")
+        meta.dateline_place = (a, a + len(place))
+
+
+def _wire_name(pub: str, ls: list[Block]) -> str:
+    """'HealthDay News' -> 'HealthDay' where the wire is known by the shorter name (a known
+    wire, or a "HealthDay Reporter" byline); 'IANS/AKI' -> 'IANS'."""
+    head = pub.split("/")[0].strip()
+    if "/" in pub and head.lower() in WIRES:
+        return head
+    if pub.endswith(" News") and " " not in (short := pub[:-5]):
+        role = re.compile(rf"\b{re.escape(short)}\s+(?:Staff\s+)?(?:Reporter|Writer|Correspondent)")
+        if short.lower() in WIRES or any(role.search(ln.text) for ln in ls[:6]):
+            return short
+    return pub
 
 
 def _footer(text: str, ls: list[Block], meta: Meta) -> None:
@@ -169,6 +197,9 @@ def _footer(text: str, ls: list[Block], meta: Meta) -> None:
         if um is not None:
             meta.url = meta.url or um.group(1).rstrip(").,")
             meta.skip.append((ln.start, ln.end))
+    dm = _DESK_TAIL_RE.search(ls[-1].text[-60:])
+    if meta.publisher is None and dm is not None and dm.group("pub").lower() in WIRES:
+        meta.publisher = dm.group("pub")
     if meta.publisher is None:
         cm = _COPYRIGHT_RE.search(text[-400:])
         if cm is not None:

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from llmextract.rules.gazetteer import DEMONYMS
+from llmextract.rules.quote_marks import OPEN_ALL, para_at, raw_quotes
 from llmextract.rules.sentences import Block, paragraphs
-from llmextract.rules.speakers import OrgIndex, resolve_role
+from llmextract.rules.speakers import OrgIndex, pick_person, resolve_role
 
 __all__ = ["SPEECH_VERBS", "QuoteHit", "clean_speaker", "find_quotes"]
 
@@ -47,6 +48,12 @@ _ROLE = (
     r"lawyer|attorney|captain|commander|founder|retailer|operator|airline|regulator|"
     r"authority|watchdog|institute|centre|center|charity"
 )
+# A person's role in front of the name: "Rangers coach Dan Holt", "lead researcher Dr. Ann Li".
+_PRE_ROLE = (
+    rf"(?:{_ROLE}|researcher|scientist|professor|economist|analyst|engineer|author|"
+    r"midfielder|forward|striker|defender|goalkeeper|winger|player|physician|strategist)"
+)
+_ROLE_NAME = rf"(?:{_CAP_SEQ}[ \t]+)?(?:[a-z][\w\-]*[ \t]+)?{_PRE_ROLE}[ \t]+{_CAP_SEQ}"
 _SUBJECT = (
     rf"(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w'’\-]+\s+){{0,3}}(?:{_ROLE})"
     rf"|[Tt]he\s+\d+-year-old|{_CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
@@ -57,7 +64,7 @@ _AFTER_NAME_VERB_RE = re.compile(
     rf"(?:{SPEECH_VERBS})\b"
 )
 _AFTER_VERB_NAME_RE = re.compile(
-    rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?P<spk>{_SUBJECT})"
+    rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?P<spk>{_ROLE_NAME}|{_SUBJECT})"
 )
 _BEFORE_RE = re.compile(
     rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+|\w+ly\s+)?"
@@ -68,11 +75,13 @@ _CITING_RE = re.compile(rf"^(?P<spk>{_CAP_SEQ})\b[^\"“”]{{0,80}}$")
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
 _TITLE_RE = re.compile(
     r"^(?:.*\b(?:President|Gov\.|Governor|Minister|Premier|Chancellor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|"
+    r"Cllr\.?|Councillor|"
     r"Prof\.|Sen\.|Senator|Rep\.|Gen\.|General|Col\.|Judge|Justice|Secretary|Chairman|"
     r"Chairwoman|Chair|Mayor|Spokesman|Spokeswoman|CEO|Director|Commissioner|Ambassador|"
     r"King|Queen|Prince|Pope|Sheikh|Lt\.|Capt\.|Sgt\.|Coach|Officer|Chief|Executive)\s+)"
     r"(?=[A-Z][a-z])"
 )
+_PRE_ROLE_RE = re.compile(rf"^.*\b{_PRE_ROLE}[ \t]+(?=[A-Z])")
 _LEADING_JUNK_RE = re.compile(
     r"^(?:(?:And|But|Meanwhile|However|Also|Later|Then|Separately|Still|Yet|So|In|On|At)\b"
     r"[\s,]+)+"
@@ -88,8 +97,6 @@ _STOP_END_RE = re.compile(r"[.!?]$")
 _PUNCT_END_RE = re.compile(r"[.!?,]$")
 _NONWORD_RE = re.compile(r"\W+")
 _BREAK_RE = re.compile(r"[.!?\n]")
-_OPEN = "\"“„«"
-_CLOSE_FOR = {'"': '"', "“": "”", "„": "“", "«": "»"}
 
 
 def clean_speaker(raw: str) -> str | None:
@@ -99,6 +106,7 @@ def clean_speaker(raw: str) -> str | None:
     s = _TIME_TAIL_RE.sub("", s)
     s = _CONNECT_TAIL_RE.sub("", s)
     s = _THE_NAME_RE.sub("", s)
+    s = _PRE_ROLE_RE.sub("", s)
     m = _TITLE_RE.match(s)
     if m is not None:
         s = s[m.end():]
@@ -107,84 +115,12 @@ def clean_speaker(raw: str) -> str | None:
     return s
 
 
-def _para_at(paras: list[Block], pos: int) -> int:
-    lo, hi = 0, len(paras) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if paras[mid].end <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-def _find_close(text: str, i: int, mark: str, paras: list[Block]) -> tuple[int, bool, int]:
-    """(index of the closing mark, True, last paragraph) for an opening at i-1, or
-    (end of the quoted words, False, last paragraph) when it is never closed."""
-    close = _CLOSE_FOR[mark]
-    pi = _para_at(paras, i)
-    para_end = paras[pi].end if paras and paras[pi].end >= i else len(text)
-    j = i
-    n = len(text)
-    while j < n:
-        c = text[j]
-        if c == close or (mark == '"' and c == "”") or (mark == "“" and c == '"'):
-            return j, True, pi
-        if c == "“" and mark == "“":
-            return _rstrip(text, i, j), False, pi  # a new opening: this one was left open
-        if j >= para_end:
-            nxt = j
-            while nxt < n and text[nxt].isspace():
-                nxt += 1
-            if nxt < n and (text[nxt].islower() or text[nxt] in ",;") and pi + 1 < len(paras):
-                j = nxt
-                pi = _para_at(paras, nxt)
-                para_end = paras[pi].end
-                continue
-            return _rstrip(text, i, j), False, pi
-        j += 1
-    return _rstrip(text, i, n), False, pi
-
-
-def _rstrip(text: str, a: int, b: int) -> int:
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return b
-
-
-def _raw_quotes(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]:
-    """(start, end, closed, index after the closing mark) of each quotation, pairing marks."""
-    out: list[tuple[int, int, bool, int]] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c not in _OPEN:
-            i += 1
-            continue
-        prev = text[i - 1] if i > 0 else " "
-        if c == '"' and (prev.isalnum() or prev in ".,;!?"):
-            i += 1  # a stray closing straight quote
-            continue
-        j, closed, _ = _find_close(text, i + 1, c, paras)
-        a, b = i + 1, j
-        while a < b and text[a].isspace():
-            a += 1
-        b = _rstrip(text, a, b)
-        while b > a and text[b - 1] in ", \t\n":
-            b -= 1
-        if b > a:
-            out.append((a, b, closed, j + 1 if closed else j))
-        i = j + 1 if closed else max(j, i + 1)
-    return out
-
-
 def _words(s: str) -> int:
     return len(s.split())
 
 
 _SENT_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“‘(]|[A-Z])")
-_NEXT_OPEN_RE = re.compile(r"[\"“]")
+_NEXT_OPEN_RE = re.compile(r"[\"“]|(?<=\s)‘")
 _CLAUSE_SPK_RE = re.compile(
     rf"(?:^|[,;—–]\s*)[^,\"“”]*?(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+"
     rf"(?:also\s+|\w+ly\s+)?(?:{SPEECH_VERBS}|was\s+quoted)\b"
@@ -195,7 +131,7 @@ _AND_VERB_RE = re.compile(
     rf"\s*[:,]?\s*$"
 )
 _REPORTED_RE = re.compile(
-    rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:had\s+|has\s+)?(?:said|told\s+\w+)"
+    rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:had\s+|has\s+)?(?:said|added|told\s+\w+)"
     rf"(?:\s+\w+){{0,3}}?\s+that\b"
 )
 _ADVERB_RE = re.compile(r"\s+\w+ly$")
@@ -221,8 +157,10 @@ def _sentence_after(text: str, pos: int, hi: int) -> str:
     m = _NEXT_OPEN_RE.search(seg)
     if m is not None:
         seg = seg[: m.start()]
-    br = _SENT_BREAK_RE.search(seg)
-    return seg[: br.start() + 1] if br else seg
+    for br in _SENT_BREAK_RE.finditer(seg):
+        if not _ends_with_abbrev(seg, br.start()):
+            return seg[: br.start() + 1]
+    return seg
 
 
 def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | None:
@@ -246,13 +184,18 @@ def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | No
 
 
 def _reported_speaker(text: str, paras: list[Block], pi: int, a: int) -> str | None:
-    """A quote that opens paragraph pi with no attribution, after a paragraph ending in
-    reported speech ("X said on Monday that ..."), is X's."""
-    if pi == 0 or text[paras[pi].start : a].strip() not in _OPEN:
+    """A quote with no attribution that opens paragraph pi after a paragraph ending in
+    reported speech ("X said on Monday that ..."), or that follows such a sentence in its
+    own paragraph, is X's."""
+    head = text[paras[pi].start : a - 1]
+    if head.strip() and head.rstrip()[-1:] in ".!?" and not any(c in head for c in OPEN_ALL):
+        lo, hi = paras[pi].start, a  # "She added that ... . “Quote.”" in one paragraph
+    elif pi == 0 or text[paras[pi].start : a].strip() not in OPEN_ALL:
         return None
-    prev = paras[pi - 1]
+    else:
+        lo, hi = paras[pi - 1].start, paras[pi - 1].end
     last = None
-    for m in _REPORTED_RE.finditer(text, prev.start, prev.end):
+    for m in _REPORTED_RE.finditer(text, lo, hi):
         last = m
     return last.group("spk") if last else None
 
@@ -263,7 +206,8 @@ def _expand_name(text: str, name: str) -> str:
         return name
     esc = re.escape(name)
     m = re.search(
-        rf"\b((?:[A-Z][a-z'’\-]+[ \t]+|(?:bin|al|de|van|von|ibn)[ \t]+|al-){{1,5}}){esc}\b"
+        rf"\b((?:[A-Z][a-z'’\-]+[ \t]+|[A-Z]\.[ \t]+|(?:bin|al|de|van|von|ibn)[ \t]+|al-){{1,5}})"
+        rf"{esc}\b"
         rf"(?!['’]s\s+[A-Z])",
         text,
     )
@@ -287,7 +231,10 @@ def _resolve(text: str, raw: str | None, last: str | None, pos: int, lo: int,
     low = spk.lower()
     vague = _VAGUE_RE.fullmatch(low) is not None and low.split()[1] not in _ROLES
     if low in _PRONOUNS or vague or low in DEMONYMS:
-        found = _antecedent(text, pos, lo if last is not None else max(0, pos - 800))
+        cands = _antecedents(text, pos, lo if last is not None else max(0, pos - 800))
+        found = cands[-1] if cands else None
+        if low in ("he", "she"):
+            found = pick_person(text, cands, low, ctx.orgs, pos)
         if found is None or found[0].lower() in DEMONYMS:
             return last
         ante, at = found
@@ -314,7 +261,7 @@ class _Context:
         """The name a role phrase at pos stands for ("the company" -> "Acme")."""
         if not _ROLE_TAIL_RE.search(phrase):
             return None
-        pi = _para_at(self.paras, pos)
+        pi = para_at(self.paras, pos)
         lo = self.paras[max(0, pi - 1)].start
         return resolve_role(self.text, phrase, pos, self.orgs, lo)
 
@@ -335,21 +282,20 @@ _NOT_SUBJECT = frozenset(
 )
 
 
-def _antecedent(text: str, pos: int, lo: int) -> tuple[str, int] | None:
-    """The nearest sentence-initial name in text[lo:pos] and where it is (for "he said",
-    "it added")."""
-    best = None
-    at = lo
+def _antecedents(text: str, pos: int, lo: int) -> list[tuple[str, int]]:
+    """The sentence-initial names in text[lo:pos] and where they are, nearest last (for
+    "he said", "it added")."""
+    out: list[tuple[str, int]] = []
     for m in _SENT_INITIAL_RE.finditer(text, lo, pos):
         name = m.group("n")
         first = name.split()[0].lower().rstrip(",")
         if first in _NOT_SUBJECT or (first.endswith("ing") and " " not in name):
             continue
         name = _CONNECTS_TAIL_RE.sub("", name.split(",")[0])
-        if len(name.split()) <= 6:
-            best, at = name, m.start("n")
-    spk = clean_speaker(best) if best else None
-    return (spk, at) if spk else None
+        spk = clean_speaker(name) if len(name.split()) <= 6 else None
+        if spk:
+            out.append((spk, m.start("n") + max(0, name.find(spk))))
+    return out
 
 
 def _keep(text: str, a: int, b: int, closed: bool, has_speaker: bool) -> bool:
@@ -378,11 +324,11 @@ def find_quotes(text: str, skip: list[tuple[int, int]] | None = None) -> list[Qu
     last: str | None = None
     last_para = -1
     last_end = 0
-    for a, b, closed, after in _raw_quotes(text, paras):
+    for a, b, closed, after in raw_quotes(text, paras):
         if skip and any(s <= a < e for s, e in skip):
             continue
-        pi = _para_at(paras, a)
-        raw = _attribute(text, a, after, closed, paras[_para_at(paras, after - 1)])
+        pi = para_at(paras, a)
+        raw = _attribute(text, a, after, closed, paras[para_at(paras, after - 1)])
         if raw is None:
             raw = _reported_speaker(text, paras, pi, a)
         spk = _resolve(text, raw, last, a, last_end, ctx)
@@ -423,10 +369,16 @@ def _backfill(text: str, out: list[QuoteHit]) -> None:
 
 def _continues(text: str, paras: list[Block], pi: int) -> bool:
     """True when paragraph pi opens with a quotation mark after a paragraph left open."""
-    if pi == 0 or paras[pi].text[:1] not in _OPEN:
+    if pi == 0 or paras[pi].text[:1] not in OPEN_ALL:
         return False
     prev = paras[pi - 1].text
-    return prev.count('"') % 2 == 1 or prev.count("“") > prev.count("”")
+    if prev.count('"') % 2 == 1 or prev.count("“") > prev.count("”"):
+        return True
+    k = prev.rfind("‘")
+    return k >= 0 and _SINGLE_CLOSE_RE.search(prev, k) is None
+
+
+_SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
 
 
 def _confidence(q: str, closed: bool, attributed: bool) -> float:

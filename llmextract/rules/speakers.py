@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from llmextract.rules.gazetteer import GIVEN_NAMES, KNOWN_ORGS, ORG_CUES
+from llmextract.rules.gazetteer import FEMALE_NAMES, GIVEN_NAMES, KNOWN_ORGS, ORG_CUES
 
-__all__ = ["OrgIndex", "resolve_role"]
+__all__ = ["OrgIndex", "pick_person", "resolve_role"]
 
 # Heads of a descriptive phrase that stands for an organisation.
 ORG_ROLES = frozenset(
@@ -58,8 +58,9 @@ _LOWER_RE = re.compile(r"[a-z]+")
 _WORDS_RE = re.compile(r"[\w'’\-]+")
 _ACR_RE = re.compile(r"\b[A-Z][A-Z&]{1,6}\b")
 _CAP_SEQ_RE = re.compile(rf"\b{_CAP}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{0,4}}")
-_NAME = rf"{_CAP}(?:[ \t]+(?:bin|al|de|van|von|ibn|al-)?[ \t]*{_CAP}){{0,4}}"
-_TITLE = r"(?:(?:Prof|Dr|Mr|Mrs|Ms|Gen|Col|Capt|Sen|Rep|Gov|Lt)\.?[ \t]+)?"
+_INITIAL = r"(?:[ \t]+[A-Z]\.(?=[ \t]+[A-Z]))?"  # "Howard P. Lindqvist"
+_NAME = rf"{_CAP}{_INITIAL}(?:[ \t]+(?:bin|al|de|van|von|ibn|al-)?[ \t]*{_CAP}{_INITIAL}){{0,4}}"
+_TITLE = r"(?:(?:Prof|Dr|Mr|Mrs|Ms|Gen|Col|Capt|Sen|Rep|Gov|Lt|Cllr|Councillor)\.?[ \t]+)?"
 
 
 class OrgIndex:
@@ -157,4 +158,46 @@ def resolve_role(text: str, phrase: str, pos: int, orgs: OrgIndex, lo: int) -> s
         return _resolve_org(words, pos, orgs, lo)
     if words[-1] in PERSON_ROLES:
         return _resolve_person(text, words, pos)
+    return None
+
+
+# Given names that are not male, or not a given name at all ("Li", "Kim", "Park").
+_MALE_NAMES = GIVEN_NAMES - FEMALE_NAMES - frozenset(
+    "li wang zhang liu chen xi kim lee park jordan kelly jean marine".split())
+_PRONOUN_RE = re.compile(r"\b(?i:he|his|him|she|her|they|their|them|its)\b")
+_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+
+
+def _gender(text: str, name: str, at: int, stop: int) -> str:
+    """'m', 'f', 'p' (a plural or a thing) or '' (not known), by the given name or else the
+    first pronoun after the mention ("Rangers, who lost two of their ...")."""
+    first = name.split()[0].lower()
+    if first in FEMALE_NAMES:
+        return "f"
+    if first in _MALE_NAMES:
+        return "m"
+    end = at + len(name)
+    m = _PRONOUN_RE.search(text, end, min(stop, end + 160))
+    return _GENDER.get(m.group(0).lower(), "p") if m is not None else ""
+
+
+def _org_like(name: str, orgs: OrgIndex) -> bool:
+    low = name.lower()
+    words = low.split()
+    if not words or low in KNOWN_ORGS or words[-1] in ORG_ROLES or words[-1] in ORG_CUES:
+        return True
+    return any(full == low for _, _, full in orgs.mentions)
+
+
+def pick_person(text: str, cands: list[tuple[str, int]], pronoun: str, orgs: OrgIndex,
+                pos: int) -> tuple[str, int] | None:
+    """The nearest candidate (name, position) before pos that "he" or "she" can stand for: a person,
+    not an organisation or a team; one known to be of the pronoun's gender before one whose
+    gender is not known."""
+    want = _GENDER[pronoun]
+    people = [(n, at, _gender(text, n, at, pos)) for n, at in cands if not _org_like(n, orgs)]
+    for ok in ((want,), ("",)):
+        for name, at, g in reversed(people):
+            if g in ok:
+                return name, at
     return None
