@@ -34,6 +34,8 @@ from llmextract.numpatterns import (
     MONTH_WORD_RE,
     NO_ONE_BEFORE_RE,
     OF_A_UNIT_RE,
+    ORDINAL_WORD_RE,
+    ORDINAL_WORDS,
     PERCENT_RE,
     PHONE_RE,
     PREV_WORD_RE,
@@ -142,7 +144,7 @@ def _scan_tail(text: str, m: re.Match[str]) -> _Parse | None:
     if sm is None and cur and m.group("num"):
         sm = SCALE_ATTACHED_CUR_RE.match(text, end)
     if sm is not None:
-        word = sm.group(0).strip().lower()
+        word = sm.group(0).strip().lstrip("-").lower()  # "3,850-crore" too
         value = base * SCALES.get(word, 1.0)
         end = sm.end()
         strong = True
@@ -378,6 +380,9 @@ def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMa
     return out
 
 
+_FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
+
+
 def values_in(phrase: str) -> list[float]:
     """Every value `phrase` states, with scale, currency and percent applied; where a scale
     word or sub-unit applies, the bare mantissa is listed too."""
@@ -389,6 +394,12 @@ def values_in(phrase: str) -> list[float]:
         for v in (p.value, p.mantissa):
             if v is not None and v not in vals:
                 vals.append(v)
+    for w in ORDINAL_WORD_RE.finditer(phrase):  # "fifth place" states 5 ("a third" is 1/3)
+        if _FRACTION_ARTICLE_RE.search(phrase, 0, w.start()):
+            continue
+        rank = float(ORDINAL_WORDS[w.group(1).lower()])
+        if rank not in vals:
+            vals.append(rank)
     return vals
 
 

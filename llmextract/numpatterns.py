@@ -63,7 +63,7 @@ CORE_RE = re.compile(
     re.IGNORECASE,
 )
 SCALE_AFTER_RE = re.compile(
-    r"(?:\s+(?:hundred|thousand|million|billion|trillion|crores?|lakhs?)\b"
+    r"(?:(?:\s+|-)(?:hundred|thousand|million|billion|trillion|crores?|lakhs?)\b"
     r"|(?:bn|tn|mn|mln)\b|\s?(?:bn|tn|mn)\b)",
     re.IGNORECASE,
 )
@@ -163,3 +163,8 @@ SCORE_AFTER_RE = re.compile(r"[-–]\d{1,2}\b")
 MONTH_WORD_RE = re.compile(MONTHS)
 MONTH_DAY_COMMA_RE = re.compile(rf"\b(?:{MONTHS})\.?\s+\d{{1,2}},\s*$", re.IGNORECASE)
 SPACES_RE = re.compile(r"\s+")
+ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+    "twentieth".split())}
+ORDINAL_WORD_RE = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)

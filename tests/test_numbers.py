@@ -144,3 +144,9 @@ def test_change_to_a_new_level_is_not_a_range() -> None:
     found = find_numbers("Oil fell 35 cents per barrel to $26.59 on Monday")
     assert [(m.text, m.value) for m in found] == [("35 cents per barrel", 0.35),
                                                  ("$26.59", 26.59)]
+
+
+def test_hyphenated_scale_words_and_ordinal_words() -> None:
+    assert values_in("a Rs 1,200-crore grant")[0] == 1.2e10
+    assert values_in("finished sixth place") == [6.0]
+    assert values_in("the 14th stop") == [14.0]
