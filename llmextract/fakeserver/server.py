@@ -147,6 +147,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        # Counted before the answer goes out: a client that reads /_stats right after its
+        # answer arrives must see it (counting after the write raced with that read).
+        with self.server.owner.ledger.lock:
+            self.server.owner.ledger.by_status[str(status)] += 1
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -155,8 +159,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        with self.server.owner.ledger.lock:
-            self.server.owner.ledger.by_status[str(status)] += 1
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), headers)
