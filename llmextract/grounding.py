@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from llmextract.numbers import find_numbers, values_in
 from llmextract.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
 from llmextract.schema import ArticleSummary, Entity, Figure, Quote
-from llmextract.text import WORD_RE, fold, fold_plain, words
+from llmextract.text import WORD_RE, Folded, fold, fold_plain, words
 
 QUOTE_THRESHOLD = 0.86
 _SCALES = (1e2, 1e3, 1e5, 1e6, 1e7, 1e9, 1e12)  # hundred .. trillion, lakh, crore
@@ -48,12 +48,19 @@ def _is_word_char(ch: str) -> bool:
 
 
 class Locator:
-    """Finds phrases in one article. Folds and tokenises the article once."""
+    """Finds phrases in one article. Folds and tokenises the article once, and only when an
+    exact match fails (most of a good answer is found as written)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded = fold(text)
+        self._folded: Folded | None = None
         self._tokens: list[tuple[str, int, int]] | None = None
+
+    @property
+    def folded(self) -> Folded:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
     @property
     def tokens(self) -> list[tuple[str, int, int]]:

@@ -341,11 +341,11 @@ def find_numbers(text: str) -> list[NumberMatch]:
         blocked += [(u.start(), u.end()) for u in EMAIL_RE.finditer(text)]
     out = _special_numbers(text, blocked)
     blocked += [(s.start, s.end) for s in out]
-    pos = 0
+    pos = last_end = 0  # core matches come in order: only the last one can be overlapped
     for m in CORE_RE.finditer(text):
         if m.start() < pos:
             continue
-        if any(a <= m.start() < b for a, b in blocked):
+        if blocked and any(a <= m.start() < b for a, b in blocked):
             continue
         if _skip_reason(text, m):
             pos = m.end()
@@ -353,12 +353,11 @@ def find_numbers(text: str) -> list[NumberMatch]:
         nm = _build(text, m)
         if nm is None:
             continue
-        if any(nm.start < b and a < nm.end for a, b in blocked):
+        if nm.start < last_end or any(nm.start < b and a < nm.end for a, b in blocked):
             nm = NumberMatch(m.start(), nm.end, text[m.start() : nm.end], nm.value, nm.unit,
                              "exact")
         out.append(nm)
-        blocked.append((nm.start, nm.end))
-        pos = nm.end
+        pos = last_end = nm.end
     out.sort(key=lambda n: n.start)
     return out
 
