@@ -365,7 +365,12 @@ def find_numbers(text: str) -> list[NumberMatch]:
 def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
     """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
     out: list[NumberMatch] = []
-    for rx in (CLOCK_RE, DURATION_RE, RANK_RE):
+    lowered = text.lower()
+    for rx, cue in ((CLOCK_RE, ":"), (DURATION_RE, "h"), (RANK_RE, "")):
+        if cue == ":" and ":" not in text:
+            continue  # cheap test before a scan of the whole text
+        if cue == "h" and "hour" not in lowered and "hr" not in lowered and "min" not in lowered:
+            continue
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in blocked + [(n.start, n.end)
                                                                        for n in out]):
