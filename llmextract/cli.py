@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show tracebacks and debug logging on standard error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_summarize(sub)
+    _add_other_commands(sub)
+    return parser
+
+
+def _add_summarize(sub: Any) -> None:
     s = sub.add_parser("summarize", help="summarise articles (JSONL records on stdout)",
                        description="Summarise articles into one JSON record each.",
                        epilog=SUMMARIZE_EPILOG,
@@ -126,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--replay", metavar="CASSETTE", type=Path,
                        help="replay a recorded cassette: no network, no key needed")
 
+
+def _add_other_commands(sub: Any) -> None:
     sc = sub.add_parser("schema", help="print the JSON Schema of ArticleSummary",
                         description="Print the JSON Schema of the ArticleSummary the model "
                         "fills (or, with --result, of the result record).")
@@ -159,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder the records' relative input paths start from (default: the "
                          "current folder)")
     rp.add_argument("--title", default="llmextract report", help="the page title")
-    return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
