@@ -109,7 +109,8 @@ def run_batch(settings: Settings, opts: BatchOptions) -> int:
         progress.close()
     stats = progress.stats
     model = settings.model if settings.use_model else None
-    print(stats.report(model, opts.price), file=sys.stderr)
+    print(stats.report(model, opts.price, replayed=settings.replay is not None),
+          file=sys.stderr)
     if stats.total == 0 and not interrupted and not skip:
         print("llmextract: no articles found in " + ", ".join(opts.paths)
               + " (looked for .txt, .md and .jsonl files)", file=sys.stderr)

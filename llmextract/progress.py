@@ -110,8 +110,10 @@ class RunStats:
         """Estimated USD for the tokens so far; None when the model's price is unknown."""
         return estimate_cost(model, self.prompt_tokens, self.completion_tokens, price)
 
-    def report(self, model: str | None, price: tuple[float, float] | None = None) -> str:
-        """The end-of-run summary: one or two lines (no trailing newline)."""
+    def report(self, model: str | None, price: tuple[float, float] | None = None, *,
+               replayed: bool = False) -> str:
+        """The end-of-run summary: one or two lines (no trailing newline). `replayed`: the
+        requests came from a cassette, so they cost nothing now."""
         elapsed = self.elapsed
         head = f"{PREFIX}{_plural(self.done, 'article')} in {elapsed:.1f} s"
         rate = self.rate()
@@ -124,7 +126,9 @@ class RunStats:
                       f"{self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion "
                       "tokens, ")
             cost = self.cost(model, price)
-            if cost is None:
+            if replayed:
+                tokens += "replayed from a cassette: no cost"
+            elif cost is None:
                 name = model or "(none given)"
                 tokens += f"cost unknown for model {name}: pass --price IN,OUT"
             else:

@@ -260,3 +260,13 @@ def test_count_in_background_feeds_progress(tmp_path: Path) -> None:
     assert isinstance(thread, threading.Thread)
     thread.join(timeout=10)
     assert progress.total == 6
+
+
+def test_a_replayed_run_reports_no_cost() -> None:
+    from llmextract.record import Result, Usage
+
+    stats = RunStats()
+    stats.add(Result(id="a", status="ok", usage=Usage(requests=1, prompt_tokens=10,
+                                                        completion_tokens=5)))
+    assert "no cost" in stats.report("gpt-4o-mini", replayed=True)
+    assert "$" in stats.report("gpt-4o-mini")
