@@ -136,9 +136,32 @@ class ModelClient:
                 **kwargs,
             )
         except Exception as exc:  # translated here, at the one boundary
+            recovered = self._from_content(exc, policy)
+            if recovered is not None:
+                return recovered
             raise _translate(exc, policy, self.settings) from exc
         summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
+        return ModelAnswer(summary=summary, usage=usage,
+                           model=str(getattr(completion, "model", "") or self.settings.model))
+
+
+    def _from_content(self, exc: Exception, policy: RetryPolicy) -> ModelAnswer | None:
+        """Servers that ignore `tool_choice` (several local ones) answer in the message
+        content instead of a tool call: take that JSON when it fits the schema."""
+        if "No tool call" not in str(_root(exc)):
+            return None
+        completion = getattr(exc, "last_completion", None)
+        if completion is None:
+            attempts = getattr(exc, "failed_attempts", None) or []
+            completion = attempts[-1].completion if attempts else None
+        try:
+            content = completion.choices[0].message.content  # type: ignore[union-attr]
+            start, end = content.index("{"), content.rindex("}") + 1
+            summary = self.schema.model_validate_json(content[start:end])
+        except (AttributeError, IndexError, TypeError, ValueError):
+            return None
+        usage = _usage_of(getattr(completion, "usage", None), policy.failures)
         return ModelAnswer(summary=summary, usage=usage,
                            model=str(getattr(completion, "model", "") or self.settings.model))
 

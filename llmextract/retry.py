@@ -49,6 +49,8 @@ def classify(exc: BaseException) -> Kind:
         return "cassette"
     if isinstance(exc, (pydantic.ValidationError, json.JSONDecodeError)):
         return "parse"
+    if type(exc).__name__ == "ResponseParsingError" and "No tool call" in str(exc):
+        return "final"  # answered in prose/content: read by llm.py, not re-asked
     if type(exc).__name__ in {"ResponseParsingError", "AsyncValidationError"}:
         return "parse"
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):

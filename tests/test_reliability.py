@@ -34,6 +34,9 @@ ARTICLE = SEED.read_text(encoding="utf-8")
     ("length", "fallback", 1),   # truncated: not retried, the rules' summary
     ("refusal", "fallback", 1),
     ("empty", "fallback", 1),    # no choices at all
+    # the answer in the message content instead of a tool call (servers that ignore
+    # tool_choice): read from the content, no re-ask
+    ("notool", "ok", 1),
 ])
 def test_each_fault(fault: str, status: str, calls: int, tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps({

@@ -118,7 +118,8 @@ def build_completion(
 ) -> dict[str, Any]:
     """The completion for `answer`, or for one of the body-level faults.
 
-    fault: None (normal), "invalid", "length", "refusal" or "empty".
+    fault: None (normal), "invalid", "length", "refusal", "empty" or "notool" (the answer as
+    message content although tools were requested, as servers that ignore tool_choice do).
     """
     if fault == "empty":
         return _envelope(request, body_hash, [], 0, note)
@@ -135,6 +136,10 @@ def build_completion(
         text, finish = full[: max(1, len(full) // 2)], "length"
     else:
         text = answer_text(answer, markdown)
+    if fault == "notool":
+        message = {"role": "assistant", "content": answer_text(answer, True)}
+        choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
+        return _envelope(request, body_hash, [choice], len(text), note)
     choice = {
         "index": 0,
         "message": _message(request, text, body_hash),

@@ -31,6 +31,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "length",
     "refusal",
     "empty",
+    "notool",
 )
 """Every fault kind the server can serve."""
 
