@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from llmextract import __version__
@@ -67,11 +65,9 @@ def fill_page_meta(summary: Summary, meta: dict[str, str] | None) -> None:
             summary.published = dt.date.fromisoformat(meta["published"])
 
 
-@lru_cache(maxsize=1)
 def schema_hash() -> str:
     """sha256 of the canonical JSON Schema of `ArticleSummary` (changes when the schema does)."""
-    blob = json.dumps(ArticleSummary.model_json_schema(), sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+    return schema_hash_of(ArticleSummary)
 
 
 class Pipeline:
@@ -84,8 +80,7 @@ class Pipeline:
         self.client = client
         self.cache = cache
         self.schema = settings.schema or ArticleSummary
-        self._schema_hash = schema_hash() if not settings.custom_schema else schema_hash_of(
-            self.schema)
+        self._schema_hash = schema_hash_of(self.schema)
         self._key_parts = key_parts(
             version=__version__, model=settings.model, base_url=settings.base_url,
             mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,

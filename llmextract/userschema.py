@@ -9,6 +9,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ def rules_for(schema: type[BaseModel]) -> RulesFn | None:
     return _RULES.get(schema)
 
 
+@lru_cache(maxsize=64)
 def schema_hash_of(model: type[BaseModel]) -> str:
     """sha256 of the model's canonical JSON Schema."""
     blob = json.dumps(model.model_json_schema(), sort_keys=True, separators=(",", ":"))
