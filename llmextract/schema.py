@@ -7,12 +7,14 @@ Field descriptions and class docstrings are sent to the model as part of the pro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Qualifier = Literal["exact", "approximately", "at_least", "more_than", "less_than", "up_to"]
 EntityType = Literal["person", "organization", "location", "other"]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 
 __all__ = ["ArticleSummary", "Entity", "EntityType", "Figure", "Qualifier", "Quote"]
 
@@ -51,6 +53,18 @@ class Figure(BaseModel):
         default=None,
         description="Who states the number, as the article names them, or null.",
     )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_from_words(cls, value: Any) -> Any:
+        """Models sometimes answer "1,100" or "$1.7 billion" for a number: read it."""
+        if isinstance(value, str):
+            from llmextract.numbers import parse_value
+
+            parsed = parse_value(value)
+            if parsed is not None:
+                return int(parsed) if parsed.is_integer() and abs(parsed) < 1e15 else parsed
+        return value
 
 
 class Quote(BaseModel):
@@ -98,6 +112,22 @@ class ArticleSummary(BaseModel):
         ),
     )
     url: str | None = Field(default=None, description="Source URL if the text gives one.")
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_from_words(cls, value: Any) -> Any:
+        """Models sometimes answer "December 23, 2024" for 2024-12-23: read it."""
+        if not isinstance(value, str):
+            return value
+        if _ISO_DATE.match(value.strip()):  # a date object also passes strict validation
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        from llmextract.rules.meta import parse_date
+
+        found = parse_date(value)
+        return found[0] if found is not None else value
     summary: str = Field(
         description=(
             "Two to four neutral sentences stating only facts the article states. No opinion, "

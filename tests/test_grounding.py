@@ -194,3 +194,15 @@ def test_fast_fold_equals_the_character_loop(text: str) -> None:
     folded = fold(text)
     slow_text, slow_origin = _fold_slow(text)
     assert folded.text == slow_text and folded.origin == slow_origin
+
+
+def test_numbers_and_dates_written_in_words_are_read_not_reasked() -> None:
+    assert Figure(text="x", value="1,100", describes="d").value == 1100  # type: ignore[arg-type]
+    assert Figure(text="x", value="$1.7 billion", describes="d").value == 1_700_000_000  # type: ignore[arg-type]
+    assert str(ArticleSummary(summary="s", published="December 23, 2024").published) == (  # type: ignore[arg-type]
+        "2024-12-23")
+    with pytest.raises(ValueError):
+        Figure(text="x", value="a great many", describes="d")  # type: ignore[arg-type]
+    strict = ArticleSummary.model_validate_json('{"summary": "s", "published": "2024-12-23"}',
+                                                strict=True)
+    assert str(strict.published) == "2024-12-23"
