@@ -49,8 +49,6 @@ class ResultCache:
         except (OSError, sqlite3.Error) as exc:
             raise UsageError(f"cannot use the cache folder {folder}: {exc} "
                              "(choose another with --cache-dir, or --no-cache)") from None
-        self.hits = 0
-        self.writes = 0
 
     def _open(self, attempts: int = 60) -> sqlite3.Connection:
         """Connect and set up, waiting out another process doing the same: switching to WAL
@@ -78,31 +76,23 @@ class ResultCache:
         if row is None:
             return None
         try:
-            result = Result.model_validate_json(row[0])
+            return Result.model_validate_json(row[0])
         except ValueError:  # written by an incompatible version: ignore, it will be replaced
             return None
-        self.hits += 1
-        return result
 
     def put(self, key: str, result: Result) -> None:
-        stored = result.model_copy(update={"cached": False, "usage": result.usage})
         self._db.execute(
             "INSERT OR REPLACE INTO results (key, record, created) VALUES (?, ?, ?)",
-            (key, stored.model_dump_json(), time.time()))
-        self.writes += 1
+            (key, result.model_dump_json(), time.time()))
 
     def close(self) -> None:
         self._db.close()
-
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 
 
 def as_cached(stored: Result, *, id: str, input: str | None, warnings: list[str]) -> Result:
     """A stored record served again: this input's id, no request made now."""
     return stored.model_copy(update={
-        "id": id, "input": input, "warnings": warnings, "cached": True, "usage": Usage(),
-        "dropped": list(stored.dropped)})
+        "id": id, "input": input, "warnings": warnings, "cached": True, "usage": Usage()})
 
 
 def key_parts(**parts: object) -> tuple[str, ...]:

@@ -209,15 +209,14 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    if args.schema:
-        from llmextract.custom_run import schema_json
-        from llmextract.userschema import load_schema
-
-        sys.stdout.write(schema_json(load_schema(args.schema)))
-        return EXIT_OK
     from llmextract.output import dumps_schema
 
-    sys.stdout.write(dumps_schema(result=args.result))
+    model = None
+    if args.schema:
+        from llmextract.userschema import load_schema
+
+        model = load_schema(args.schema)
+    sys.stdout.write(dumps_schema(result=args.result, model=model))
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -144,6 +144,3 @@ class Settings:
             return cls(**given)  # type: ignore[arg-type]
         except TypeError as exc:
             raise UsageError(f"unknown setting: {exc}") from None
-
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]

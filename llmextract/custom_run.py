@@ -12,7 +12,6 @@ happens to values the article does not support is the user's choice (`on_ungroun
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -99,7 +98,3 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
     return Result(status="ok", engine="llm", data=grounding.data, dropped=grounding.dropped,
                   evidence=[Evidence(**vars(e)) for e in grounding.evidence], usage=usage,
                   **base)
-
-
-def schema_json(schema: type[BaseModel]) -> str:
-    return json.dumps(schema.model_json_schema(), indent=2, ensure_ascii=False) + "\n"

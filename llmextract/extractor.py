@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from llmextract.cache import ResultCache
 from llmextract.cassette import use_cassette
 from llmextract.config import Settings, default_cache_dir
-from llmextract.inputs import Article, _check_text, iter_articles, text_id
+from llmextract.inputs import Article, iter_articles, text_article
 from llmextract.pipeline import Fetched, Pipeline
 from llmextract.prompts import load_prompt
 from llmextract.record import Result
@@ -39,17 +39,13 @@ def _as_articles(items: Iterable[Item], max_chars: int) -> Iterator[Article]:
         if isinstance(item, Article):
             yield item
         elif isinstance(item, dict):
-            text = str(item.get("text", ""))
-            checked, error, warnings = _check_text(text, max_chars)
-            yield Article(str(item.get("id") or text_id(text)), None, checked, error,
-                          warnings=warnings)
+            yield text_article(str(item.get("text", "")), max_chars, id=item.get("id"))
         elif isinstance(item, os.PathLike) or (
             "\n" not in item and len(item) < 4096 and os.path.exists(item)
         ):
             yield from iter_articles([Path(item)], max_chars)
         else:
-            checked, error, warnings = _check_text(item, max_chars)
-            yield Article(text_id(item), None, checked, error, warnings=warnings)
+            yield text_article(item, max_chars)
 
 
 class Extractor:

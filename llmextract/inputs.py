@@ -29,7 +29,7 @@ ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 STDIN = "-"
 
 __all__ = ["Article", "check_paths", "html_article", "iter_articles", "read_text_article",
-           "text_id"]
+           "text_article", "text_id"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,15 @@ def html_article(art_id: str, shown: str | None, data: bytes | str, max_chars: i
     text, error, warns = _check_text(doc.text, max_chars, (*warnings, *doc.warnings))
     return Article(art_id, shown, text=text, error=error, warnings=warns,
                    meta=doc.meta() or None)
+
+
+def text_article(text: str, max_chars: int, *, id: object = None,
+                 input: str | None = None) -> Article:
+    """An Article for a text given directly (a JSONL line, a Python string); the id is a
+    hash of the text unless one is given."""
+    checked, error, warnings = _check_text(text, max_chars)
+    return Article(str(id or text_id(text)), input, text=checked, error=error,
+                   warnings=warnings)
 
 
 def read_text_article(path: Path, max_chars: int, display: str | None = None) -> Article:
@@ -152,10 +161,7 @@ def _iter_jsonl(lines: Iterable[str], source: str, max_chars: int) -> Iterator[A
                           error='expected an object with a string "text" or "html" (and an '
                           '"id")')
             continue
-        text = obj["text"]
-        art_id = str(obj.get("id") or text_id(text))
-        checked, error, warnings = _check_text(text, max_chars)
-        yield Article(art_id, where, text=checked, error=error, warnings=warnings)
+        yield text_article(obj["text"], max_chars, id=obj.get("id"), input=where)
 
 
 def _iter_jsonl_file(path: Path, max_chars: int) -> Iterator[Article]:

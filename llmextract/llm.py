@@ -91,11 +91,10 @@ class ModelClient:
         _memoize_instructor_model_check()
         self.settings = settings
         self.prompt = prompt
-        limits = openai.DefaultAsyncHttpxClient  # the httpx flavour openai was built on
         pool = settings.concurrency + 4
         self.limiter = RateLimiter(settings.rpm, settings.tpm)
         hooks = {"request": [self._before_request]} if self.limiter.active else {}
-        http_client = limits(
+        http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
             limits=_limits(pool), timeout=settings.timeout, follow_redirects=True,
             event_hooks=hooks,
         )

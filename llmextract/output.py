@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from typing import IO, Any, Literal
 
+from pydantic import BaseModel
+
 from llmextract.record import Dropped, GroundedFigure, Result, Summary
 
 Format = Literal["jsonl", "json", "csv", "md"]
@@ -234,9 +236,10 @@ def md_section(result: Result) -> str:
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def dumps_schema(*, result: bool = False) -> str:
-    """The JSON Schema of ArticleSummary (or of the result record), as `schemas/` holds it."""
+def dumps_schema(*, result: bool = False, model: type[BaseModel] | None = None) -> str:
+    """The JSON Schema of ArticleSummary, of the result record, or of `model` (a user
+    schema), as `schemas/` holds them."""
     from llmextract.schema import ArticleSummary
 
-    model = Result if result else ArticleSummary
-    return json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    chosen = model or (Result if result else ArticleSummary)
+    return json.dumps(chosen.model_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -80,6 +80,7 @@ class Pipeline:
         self.client = client
         self.cache = cache
         self.schema = settings.schema or ArticleSummary
+        self.custom = settings.custom_schema  # decided once, read for every article
         self._schema_hash = schema_hash_of(self.schema)
         self._key_parts = key_parts(
             version=__version__, model=settings.model, base_url=settings.base_url,
@@ -148,7 +149,7 @@ class Pipeline:
             return
         try:
             fetched.answer = await self.client.extract(article.text)
-            if self.settings.custom_schema and self.settings.on_ungrounded == "reask":
+            if self.custom and self.settings.on_ungrounded == "reask":
                 fetched.answer = await reask_until_grounded(
                     self.client, article.text, fetched.answer, self.settings)
         except CassetteMissError as exc:
@@ -169,7 +170,7 @@ class Pipeline:
         return result
 
     def _finish(self, fetched: Fetched) -> Result:
-        if self.settings.custom_schema:
+        if self.custom:
             return self._finish_custom(fetched)
         article, answer = fetched.article, fetched.answer
         base = self._base(article)

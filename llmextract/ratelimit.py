@@ -31,7 +31,6 @@ class RateLimiter:
         self._burst = max(1, burst)
         self._next = time.monotonic()
         self._lock = asyncio.Lock()
-        self.waited = 0.0
 
     @property
     def active(self) -> bool:
@@ -47,5 +46,4 @@ class RateLimiter:
             self._next = max(self._next, start) + self._req_gap + tokens * self._tok_gap
         delay = start - now
         if delay > 0:
-            self.waited += delay
             await asyncio.sleep(delay)

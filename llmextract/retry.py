@@ -86,7 +86,6 @@ class RetryPolicy:
         self.reasks = 0
         self.transport_retries = 0
         self.failures = 0
-        self.waited = 0.0
         self._rng = rng or random.Random()
 
     @property
@@ -122,7 +121,6 @@ class RetryPolicy:
             s = self.settings
             ceiling = min(s.backoff_cap, s.backoff_base * 2 ** (self.transport_retries - 1))
             delay = self._rng.uniform(ceiling / 2, ceiling)
-        self.waited += delay
         return delay
 
     def retrying(self) -> AsyncRetrying:

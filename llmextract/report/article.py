@@ -13,6 +13,7 @@ from llmextract.report.data import (
     int_of,
     items_of,
     mapping,
+    row_attrs,
     source_key,
     status_key,
     text_of,
@@ -142,9 +143,8 @@ def _table(prefix: str, name: str, items: Sequence[Any], marks: Mapping[str, Mar
                 shown = f'<a href="#{target}">{shown}</a>'
             cells.append(f"<td>{shown}</td>")
         located = target in marks
-        attrs = (f' id="{target}-row" data-target="{target}"' if located
-                 else ' title="not located in the text"')
-        rows.append(f'<tr class="src-{source}{"" if located else " unlocated"}"{attrs}>'
+        rows.append(f'<tr class="src-{source}{"" if located else " unlocated"}"'
+                    f'{row_attrs(target, marks)}>'
                     f'<td class="n">{i + 1}</td>{"".join(cells)}'
                     f'<td><span class="src src-{source}">{source}</span></td></tr>')
     if not rows:

@@ -38,6 +38,7 @@ __all__ = [
     "mapping",
     "overview",
     "reason_category",
+    "row_attrs",
     "source_key",
     "status_key",
     "text_of",
@@ -175,3 +176,10 @@ def overview(records: Iterable[Record]) -> Overview:
     for record in records:
         total.add(record)
     return total
+
+
+def row_attrs(target: str, marks: Mapping[str, Any]) -> str:
+    """A table row's attributes: linked to its words when `target` was marked in the text."""
+    if target in marks:
+        return f' id="{target}-row" data-target="{target}"'
+    return ' title="not located in the text"'

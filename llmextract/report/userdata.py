@@ -7,7 +7,7 @@ import json
 from html import escape
 from typing import Any
 
-from llmextract.report.data import items_of, mapping, text_of, valid_span
+from llmextract.report.data import items_of, mapping, row_attrs, text_of, valid_span
 from llmextract.report.highlight import Mark
 
 _CODES = {"verbatim": "q", "stated": "f", "name": "e"}
@@ -40,10 +40,8 @@ def user_data_html(prefix: str, record: Any, marks: dict[str, Mark]) -> str:
     for i, raw in enumerate(items_of(rec.get("evidence"))):
         ev = mapping(raw)
         target = f"{prefix}-v{i}"
-        located = target in marks
-        attrs = (f' id="{target}-row" data-target="{target}"' if located
-                 else ' title="not located in the text"')
-        rows.append(f"<tr{attrs}><td>{escape(text_of(ev.get('path'), 200), quote=True)}</td>"
+        rows.append(f"<tr{row_attrs(target, marks)}>"
+                    f"<td>{escape(text_of(ev.get('path'), 200), quote=True)}</td>"
                     f"<td>{escape(text_of(ev.get('kind'), 20), quote=True)}</td>"
                     f"<td>{escape(text_of(ev.get('text'), 1000), quote=True)}</td></tr>")
     table = ('<table class="items t-q"><caption>Evidence (' + str(len(rows)) +
