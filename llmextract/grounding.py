@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from llmextract.numbers import find_numbers, values_in
+from llmextract.numbers import NumberMatch, find_numbers, values_in
 from llmextract.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
 from llmextract.schema import ArticleSummary, Entity, Figure, Quote
 from llmextract.text import WORD_RE, Folded, fold, fold_plain, words
@@ -55,6 +55,7 @@ class Locator:
         self.text = text
         self._folded: Folded | None = None
         self._tokens: list[tuple[str, int, int]] | None = None
+        self._numbers: list[NumberMatch] | None = None
 
     @property
     def folded(self) -> Folded:
@@ -179,7 +180,9 @@ class Locator:
         want = set(words(figure.text)) - _STOP
         numerals = {w for w in want if any(c.isdigit() for c in w)}
         best: tuple[int, Span | None] = (0, None)
-        for match in find_numbers(self.text):
+        if self._numbers is None:  # once per article, however many figures miss
+            self._numbers = find_numbers(self.text)
+        for match in self._numbers:
             same_value = figure.value is not None and match.value is not None and _close(
                 float(figure.value), match.value)
             phrase = set(words(match.text))
