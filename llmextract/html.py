@@ -92,11 +92,30 @@ def decode_html(data: bytes) -> tuple[str, tuple[str, ...]]:
             "replacement characters"))
 
 
+def broken_extra(exc: ImportError) -> str:
+    """The message for an html extra that is installed but cannot be imported (for example
+    `lxml.html.clean`, split out of lxml 5.2, missing under an older pip's resolver)."""
+    missing = getattr(exc, "name", None)
+    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    fix = (f"pip install {_PIP_NAMES.get(missing.split('.')[0], missing)}" if missing
+           else "pip install --upgrade 'llmextract[html]'")
+    if "lxml_html_clean" in detail:
+        fix = "pip install lxml_html_clean"
+    return (f"HTML input: trafilatura is installed but cannot be imported ({detail}); "
+            f"fix the environment with: {fix}")
+
+
+# Import names whose package on the index is named otherwise.
+_PIP_NAMES = {"justext": "jusText", "dateutil": "python-dateutil"}
+
+
 def _load() -> Any:
     try:
         import trafilatura
     except ImportError as exc:  # also when sys.modules["trafilatura"] is None
-        raise InputError(MISSING_EXTRA) from exc
+        if isinstance(exc, ModuleNotFoundError) and exc.name == "trafilatura":
+            raise InputError(MISSING_EXTRA) from exc
+        raise InputError(broken_extra(exc)) from exc
     return trafilatura
 
 
