@@ -89,10 +89,13 @@ class ResultCache:
         self._db.close()
 
 
-def as_cached(stored: Result, *, id: str, input: str | None, warnings: list[str]) -> Result:
-    """A stored record served again: this input's id, no request made now."""
+def as_cached(stored: Result, *, id: str, input: str | None, warnings: list[str],
+              text_sha256: str | None = None) -> Result:
+    """A stored record served again: this input's id and text fingerprint, no request made
+    now."""
     return stored.model_copy(update={
-        "id": id, "input": input, "warnings": warnings, "cached": True, "usage": Usage()})
+        "id": id, "input": input, "text_sha256": text_sha256, "warnings": warnings,
+        "cached": True, "usage": Usage()})
 
 
 def key_parts(**parts: object) -> tuple[str, ...]:

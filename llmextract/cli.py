@@ -157,8 +157,12 @@ def _add_other_commands(sub: Any) -> None:
                         description="Write one self-contained HTML file (no network) showing "
                         "each article with its figures, quotes and entities highlighted in the "
                         "text, the dropped items and their reasons, and a run overview. The "
-                        "article text comes from each record's input file (or from the record "
-                        "itself, with summarize --include-text).")
+                        "article text comes from the record itself (summarize --include-text), "
+                        "or from the file its input names only when that file's text still has "
+                        "the record's text_sha256; otherwise the article is shown without text "
+                        "and nothing of the file is read into the page. Records without "
+                        "text_sha256 (older versions) get their text only with --articles DIR, "
+                        "from files inside DIR.")
     rp.add_argument("results", metavar="RESULTS", type=Path,
                     help="result records (JSONL or a JSON array)")
     rp.add_argument("-o", "--output", metavar="OUT", type=Path, default=Path("report.html"),
@@ -166,6 +170,9 @@ def _add_other_commands(sub: Any) -> None:
     rp.add_argument("--base-dir", metavar="DIR", type=Path,
                     help="folder the records' relative input paths start from (default: the "
                          "current folder)")
+    rp.add_argument("--articles", metavar="DIR", type=Path,
+                    help="for records without text_sha256 (written by an older llmextract): "
+                         "show the text of input files whose real path lies inside DIR")
     rp.add_argument("--title", default="llmextract report", help="the page title")
 
 
@@ -234,7 +241,10 @@ def _report(args: argparse.Namespace) -> int:
 
     if not args.results.is_file():
         raise UsageError(f"no such results file: {args.results}")
-    stats = write_report(args.results, args.output, base_dir=args.base_dir, title=args.title)
+    if args.articles is not None and not args.articles.is_dir():
+        raise UsageError(f"--articles: no such folder: {args.articles}")
+    stats = write_report(args.results, args.output, base_dir=args.base_dir, title=args.title,
+                         articles=args.articles)
     print(f"llmextract: wrote {stats.out} ({stats.articles} articles, {stats.bytes:,} bytes"
           + (f"; {stats.text_missing} without their text" if stats.text_missing else "")
           + (f"; {len(stats.bad_lines)} unreadable lines" if stats.bad_lines else "") + ")",

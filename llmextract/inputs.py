@@ -18,6 +18,7 @@ import stat
 import sys
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from llmextract.errors import InputError, UsageError
@@ -28,8 +29,8 @@ HTML_MIN_BYTES = 10_000_000  # pages carry scripts and markup: the byte limit is
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 STDIN = "-"
 
-__all__ = ["Article", "check_paths", "html_article", "iter_articles", "read_text_article",
-           "text_article", "text_id"]
+__all__ = ["Article", "check_paths", "html_article", "iter_articles", "jsonl_article",
+           "read_text_article", "text_article", "text_id", "text_sha256"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,17 @@ class Article:
     # From an HTML page: title, authors ("; "-separated), published (YYYY-MM-DD), publisher
     # (the site name) and url. The pipeline uses them where the text itself is silent.
     meta: dict[str, str] | None = field(default=None, hash=False)
+
+    @cached_property
+    def text_sha256(self) -> str | None:
+        """The fingerprint of the text as read (None when there is no text); computed once."""
+        return text_sha256(self.text) if self.text is not None else None
+
+
+def text_sha256(text: str) -> str:
+    """A record's `text_sha256`: "sha256:" and the hex sha256 of the text's UTF-8 bytes (the
+    text as read: decoded, a BOM dropped, an HTML page's extracted text)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def text_id(text: str) -> str:
@@ -140,28 +152,28 @@ def _iter_folder(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+def jsonl_article(line: str, number: int, source: str, max_chars: int) -> Article:
+    """The Article of line `number` (1-based) of the JSONL file `source`."""
+    where = f"{source}:{number}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Article(f"line{number}", where, error=f"not valid JSON: {exc.msg}")
+    if isinstance(obj, dict) and "text" not in obj and isinstance(obj.get("html"), str):
+        url = obj.get("url")
+        return html_article(str(obj.get("id") or text_id(obj["html"])), where, obj["html"],
+                            max_chars, url=url if isinstance(url, str) else None)
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        return Article(str(obj.get("id", f"line{number}")) if isinstance(obj, dict)
+                       else f"line{number}", where,
+                       error='expected an object with a string "text" or "html" (and an "id")')
+    return text_article(obj["text"], max_chars, id=obj.get("id"), input=where)
+
+
 def _iter_jsonl(lines: Iterable[str], source: str, max_chars: int) -> Iterator[Article]:
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Article(f"line{number}", where, error=f"not valid JSON: {exc.msg}")
-            continue
-        if isinstance(obj, dict) and "text" not in obj and isinstance(obj.get("html"), str):
-            url = obj.get("url")
-            yield html_article(str(obj.get("id") or text_id(obj["html"])), where, obj["html"],
-                               max_chars, url=url if isinstance(url, str) else None)
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            yield Article(str(obj.get("id", f"line{number}")) if isinstance(obj, dict)
-                          else f"line{number}", where,
-                          error='expected an object with a string "text" or "html" (and an '
-                          '"id")')
-            continue
-        yield text_article(obj["text"], max_chars, id=obj.get("id"), input=where)
+        if line.strip():
+            yield jsonl_article(line, number, source, max_chars)
 
 
 def _iter_jsonl_file(path: Path, max_chars: int) -> Iterator[Article]:

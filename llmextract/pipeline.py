@@ -91,6 +91,7 @@ class Pipeline:
         return {
             "id": article.id,
             "input": article.input,
+            "text_sha256": article.text_sha256,
             "prompt_version": self.prompt.id,
             "schema_hash": self._schema_hash,
             "schema_name": self.schema.__name__,
@@ -143,6 +144,7 @@ class Pipeline:
             hit = self.cache.get(fetched.key)
             if hit is not None:
                 fetched.result = as_cached(hit, id=article.id, input=article.input,
+                                           text_sha256=article.text_sha256,
                                            warnings=list(article.warnings))
                 return
         if self.client is None:

@@ -100,6 +100,9 @@ class Result(BaseModel):
 
     id: str
     input: str | None = None
+    text_sha256: str | None = Field(
+        default=None, description='"sha256:" and the hex sha256 of the article text as read '
+        "(its UTF-8 bytes); null when the input could not be read")
     status: Status
     engine: Engine | None = None
     summary: Summary | None = None

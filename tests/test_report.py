@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from llmextract.costs import estimate_cost
+from llmextract.inputs import text_sha256
 from llmextract.report import TextFinder, build_report, write_report
 from llmextract.report.data import reason_category
 
@@ -313,11 +314,10 @@ def test_csp_allows_only_the_page_own_style_and_script() -> None:
 def test_missing_text_says_so_and_keeps_tables(tmp_path: Path) -> None:
     rec = record()
     del rec["text"]
-    rec["input"] = "gone/away.txt"
+    rec["input"], rec["text_sha256"] = "gone/away.txt", text_sha256(ARTICLE)
     html = build_report([rec], text_for=TextFinder(tmp_path))
     page = assert_safe(html)
-    assert "Article text not available" in page.all_text()
-    assert "gone/away.txt is not found" in page.all_text()
+    assert "Article text not available (file missing or changed)" in page.all_text()
     assert page.marks == []
     assert len(page.find("tr", "unlocated")) == 8
     assert not [a for t, a in page.tags if t == "tr" and a.get("data-target")]
@@ -330,13 +330,14 @@ def test_text_from_input_file_and_jsonl_line(tmp_path: Path) -> None:
     a, b, c = record("a"), record("b"), record("c")
     for rec in (a, b, c):
         del rec["text"]
+        rec["text_sha256"] = text_sha256(ARTICLE)
     a["input"], b["input"], c["input"] = "art.txt", "arts.jsonl:2", "arts.jsonl:9"
     finder = TextFinder(tmp_path)
     assert finder(a) == ARTICLE and finder(b) == ARTICLE
     assert finder(c) is None
     page = Page(build_report([a, b, c], text_for=finder))
     assert page.panels == [ARTICLE, ARTICLE]
-    assert "no such line" in page.all_text()
+    assert "file missing or changed" in page.all_text()
 
 
 def test_malformed_spans_and_records_never_crash() -> None:
@@ -400,7 +401,7 @@ def test_write_report_skips_broken_lines(tmp_path: Path) -> None:
     results = tmp_path / "out.jsonl"
     good = [record("a"), record("b")]
     del good[1]["text"]
-    good[1]["input"] = "b.txt"
+    good[1]["input"], good[1]["text_sha256"] = "b.txt", text_sha256(ARTICLE)
     (tmp_path / "b.txt").write_text(ARTICLE, encoding="utf-8")
     lines = [json.dumps(good[0]), '{"id": "broken', "", json.dumps([1, 2]), json.dumps(good[1])]
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -174,21 +174,22 @@ def _text_panel(text: str | None, note: str, marks: Mapping[str, Mark], summary:
         str, Any]) -> str:
     if text is None:
         why = escape(note or "the article text is not available", quote=True)
-        return (f'<div class="notext"><p><strong>Article text not available:</strong> '
-                f"{why}. Spans are not highlighted; the tables show every item.</p></div>")
+        return (f'<div class="notext"><p><strong>Article text not available</strong> '
+                f"({why}). Spans are not highlighted; the tables show every item.</p></div>")
     total = sum(len(items_of(summary.get(name))) for name in KINDS)
     skipped = sum(1 for name in KINDS for it in items_of(summary.get(name))
                   if mapping(it).get("span") is not None) - len(marks)
-    warn = ""
+    warn = f'<p class="warn">{escape(note, quote=True)}</p>' if note else ""
     if skipped > 0:
-        warn = (f'<p class="warn">{skipped} of {total} spans are not valid for this text and '
+        warn += (f'<p class="warn">{skipped} of {total} spans are not valid for this text and '
                 "are not highlighted (was the file changed since the run?)</p>")
     return f'{warn}<div class="text">{render_text(text, list(marks.values()))}</div>'
 
 
 def render_article(number: int, record: Record, text: str | None, note: str,
                    open_: bool) -> str:
-    """The `<section>` for the `number`th record (1-based); `note` says why `text` is None."""
+    """The `<section>` for the `number`th record (1-based); `note` says why `text` is None
+    (or, with a text, what to be wary of)."""
     prefix = f"a{number}"
     summary = mapping(record.get("summary"))
     status = status_key(record)

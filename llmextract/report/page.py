@@ -130,7 +130,8 @@ def build_report(records: Iterable[dict[str, Any] | Any], *, text_for: TextFor |
 
     `text_for(record)` gives the article text a record's spans point into, or None; the
     record is passed as a dict. By default the text is the record's `"text"`, else the file
-    named by its `input`, relative to the current directory (see `TextFinder`). `notes` are
+    named by its `input`, relative to the current directory, when its text has the record's
+    `text_sha256` (see `TextFinder`). `notes` are
     listed in the overview.
     """
     lookup: Lookup
@@ -207,10 +208,11 @@ def read_results(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
 
 
 def write_report(results_path: Path, out: Path, *, base_dir: Path | None = None,
-                 title: str = "llmextract report") -> ReportStats:
+                 title: str = "llmextract report", articles: Path | None = None) -> ReportStats:
     """Read a results file and write its report to `out` (atomically).
 
-    Article texts are found as `TextFinder(base_dir)` finds them. Lines that are not JSON
+    Article texts are found as `TextFinder(base_dir, articles)` finds them: a file a record
+    names is shown only when its text has the record's `text_sha256`. Lines that are not JSON
     objects are skipped and listed in the report and in the returned stats. OSError from
     reading `results_path` or writing `out` propagates.
     """
@@ -220,7 +222,7 @@ def write_report(results_path: Path, out: Path, *, base_dir: Path | None = None,
         shown = ", ".join(str(n) for n in bad[:20]) + (" …" if len(bad) > 20 else "")
         notes.append(f"{len(bad)} line(s) of {results_path} are not result records and were "
                      f"skipped: line {shown}")
-    html, total = _render(records, TextFinder(base_dir).find, title, notes)
+    html, total = _render(records, TextFinder(base_dir, articles).find, title, notes)
     stats = ReportStats(out=Path(out), articles=len(records), bad_lines=bad,
                         text_missing=total.text_missing)
     data = html.encode("utf-8")

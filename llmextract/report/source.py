@@ -1,47 +1,79 @@
-"""Finding the article text a record's spans point into.
+"""Finding the article text a record's spans point into, without trusting the record.
 
-In order: the record's own `"text"` (written by `summarize --include-text`), else the file named
-by its `input` read exactly as `llmextract summarize` reads it (bytes decoded as UTF-8, a BOM
-dropped, no newline translation), so that the spans land on the same characters. A
-`FILE.jsonl:LINE` input is that line's `"text"`. Only text inputs are read (an HTML page's spans
-point into the extracted text, not into the page), and nothing ever raises: a text that
-cannot be found comes back as None with the reason.
+A results file is data from outside: its `input` may name any file on this machine. So a
+file is only ever shown when it is provably the article the record was made from:
+
+- the record's own `"text"` (written by `summarize --include-text`) is shown; when it does
+  not match the record's `text_sha256` it is shown with a warning (no file is read);
+- else the file its `input` names (a `FILE.jsonl:LINE` input: that line's article) is read
+  exactly as `llmextract summarize` reads it (same decoding, same HTML extraction, regular
+  files only, a size limit), and shown only when its text has the record's `text_sha256`.
+  A missing or changed file gives "file missing or changed" and nothing of it reaches the
+  page;
+- a record without `text_sha256` (written by an older llmextract) is shown without text,
+  unless an `articles` folder is given and the input's real path (symbolic links and `..`
+  resolved) lies inside it.
+
+Nothing here ever raises: a text that cannot be shown comes back as None with the reason.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from pathlib import Path
 
-from llmextract.inputs import TEXT_SUFFIXES
+from llmextract.inputs import (
+    ARTICLE_SUFFIXES,
+    Article,
+    jsonl_article,
+    read_text_article,
+    text_sha256,
+)
 from llmextract.report.data import Record
 
 MAX_BYTES = 32 * 1024 * 1024
+_MAX_CHARS = MAX_BYTES // 4  # read_text_article's byte limit is 4 bytes a character
 _JSONL_LINE = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>\d+)$", re.I | re.S)
+_FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
+MISSING_OR_CHANGED = "file missing or changed"
+NO_FINGERPRINT = ("the record has no text_sha256 (written by an older llmextract): its input "
+                  "file is not read unless it lies inside the folder given with --articles DIR")
+OUTSIDE = "the input file does not lie inside the --articles folder"
 
-__all__ = ["TextFinder"]
+__all__ = ["MISSING_OR_CHANGED", "TextFinder"]
 
 
 class TextFinder:
-    """Finds article texts relative to `base_dir` (default: the current directory).
+    """Finds article texts; relative inputs start from `base_dir` (default: the current
+    directory). `articles`: the folder inside which the inputs of records without
+    `text_sha256` may be read (none by default).
 
     Call it with a record for the text or None; `find` also says why a text is missing.
     JSONL input files are read once and kept while the finder lives.
     """
 
-    def __init__(self, base_dir: Path | None = None) -> None:
+    def __init__(self, base_dir: Path | None = None, articles: Path | None = None) -> None:
         self.base_dir = base_dir if base_dir is not None else Path.cwd()
-        self._jsonl: dict[Path, list[str] | str] = {}
+        self.articles = Path(os.path.realpath(articles)) if articles is not None else None
+        self._jsonl: dict[Path, list[str] | None] = {}
 
     def __call__(self, record: Record) -> str | None:
         return self.find(record)[0]
 
     def find(self, record: Record) -> tuple[str | None, str]:
-        """(text, "") or (None, why the text is not available)."""
+        """(text, "") or (text, a warning) or (None, why the text is not available)."""
+        fingerprint = record.get("text_sha256")
+        if fingerprint is not None and not (isinstance(fingerprint, str)
+                                            and _FINGERPRINT.match(fingerprint)):
+            fingerprint = ""  # present but unusable: matches no text
         if "text" in record:
             own = record["text"]
             if isinstance(own, str):
+                if fingerprint is not None and text_sha256(own) != fingerprint:
+                    return own, ("this text, kept in the record, does not match the record's "
+                                 "text_sha256: the record was edited, its highlights may be "
+                                 "misplaced")
                 return own, ""
             if own is not None:
                 return None, "the record's \"text\" is not a string"
@@ -51,57 +83,49 @@ class TextFinder:
         if source.startswith("<"):
             return None, (f"the article came from {source}; run summarize with --include-text "
                           "to keep its text")
+        if fingerprint == "":
+            return None, "the record's text_sha256 is not a sha256 fingerprint"
+        if fingerprint is None and "text_sha256" in record:  # written now: nothing was read
+            return None, "summarize could not read this input"
         match = _JSONL_LINE.match(source)
-        if match:
-            return self._jsonl_text(self._resolve(match["path"]), int(match["line"]), source)
-        return self._file_text(self._resolve(source), source)
+        path = self._allowed(match["path"] if match else source, fingerprint is None)
+        if isinstance(path, str):
+            return None, path
+        article = (self._jsonl_article(path, int(match["line"]), match["path"]) if match
+                   else read_text_article(path, _MAX_CHARS))
+        text = article.text
+        if text is None or (fingerprint is not None and article.text_sha256 != fingerprint):
+            return None, MISSING_OR_CHANGED
+        return text, ""
 
-    def _resolve(self, name: str) -> Path:
+    def _allowed(self, name: str, unfingerprinted: bool) -> Path | str:
+        """The path to read for input `name`, or why none may be read."""
         path = Path(name)
-        return path if path.is_absolute() else self.base_dir / path
+        if not path.is_absolute():
+            path = self.base_dir / path
+        if not unfingerprinted:
+            return path  # what is read is shown only when it has the record's fingerprint
+        if self.articles is None:
+            return NO_FINGERPRINT
+        real = Path(os.path.realpath(path))  # symbolic links followed, ".." resolved
+        if not real.is_relative_to(self.articles) or (
+                real.suffix.lower() not in ARTICLE_SUFFIXES | {".jsonl"}):
+            return OUTSIDE
+        return real
 
-    @staticmethod
-    def _read(path: Path, shown: str) -> tuple[bytes | None, str]:
-        try:
-            if not path.is_file():
-                return None, f"the input file {shown} is not found"
-            if path.stat().st_size > MAX_BYTES:
-                return None, f"the input file {shown} is too large to show"
-            return path.read_bytes(), ""
-        except OSError as exc:
-            return None, f"the input file {shown} cannot be read ({exc.strerror or exc})"
-
-    def _file_text(self, path: Path, shown: str) -> tuple[str | None, str]:
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            return None, (f"the input {shown} is not a plain-text file; run summarize with "
-                          "--include-text to keep the text its spans point into")
-        data, why = self._read(path, shown)
-        if data is None:
-            return None, why
-        try:
-            return data.decode("utf-8-sig"), ""
-        except UnicodeDecodeError:
-            return data.decode("utf-8", errors="replace"), ""
-
-    def _jsonl_text(self, path: Path, number: int, shown: str) -> tuple[str | None, str]:
-        lines = self._jsonl.get(path)
-        if lines is None:
-            data, why = self._read(path, shown.rsplit(":", 1)[0])
-            if data is None:
-                lines = why
-            else:  # as `summarize` reads it: text mode, universal newlines
-                text = data.decode("utf-8", errors="replace")
-                lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    def _jsonl_article(self, path: Path, number: int, shown: str) -> Article:
+        """Line `number` of a JSONL input, read as `summarize` reads it (text mode, universal
+        newlines, invalid UTF-8 replaced)."""
+        if path not in self._jsonl:
+            lines = None
+            try:
+                if path.is_file() and path.stat().st_size <= MAX_BYTES:
+                    text = path.read_bytes().decode("utf-8", errors="replace")
+                    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            except OSError:
+                pass
             self._jsonl[path] = lines
-        if isinstance(lines, str):
-            return None, lines
-        if not 1 <= number <= len(lines):
-            return None, f"{shown}: the file has no such line"
-        try:
-            obj = json.loads(lines[number - 1])
-        except ValueError:
-            return None, f"{shown} is not valid JSON"
-        found = obj.get("text") if isinstance(obj, dict) else None
-        if not isinstance(found, str):
-            return None, f"{shown} holds no \"text\""
-        return found, ""
+        lines = self._jsonl[path]
+        if lines is None or not 1 <= number <= len(lines) or not lines[number - 1].strip():
+            return Article("", None, error="no such line")
+        return jsonl_article(lines[number - 1], number, shown, _MAX_CHARS)
