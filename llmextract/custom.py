@@ -32,9 +32,10 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
+from llmextract.clean import clean_model, clean_text
 from llmextract.grounding import QUOTE_THRESHOLD, Locator
 from llmextract.numbers import find_numbers, values_in
-from llmextract.prose import ArticleIndex, check_sentence, clean_model, clean_text, split_prose
+from llmextract.prose import ArticleIndex, check_sentence, split_prose
 from llmextract.record import Dropped, Support
 
 OnUngrounded = Literal["drop", "reask", "fail"]

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from llmextract import __version__
 from llmextract.cache import ResultCache, as_cached, cache_key, key_parts
+from llmextract.clean import clean_model
 from llmextract.config import Settings
 from llmextract.custom_run import custom_result, reask_until_grounded
 from llmextract.errors import CassetteMissError, ModelError
 from llmextract.grounding import Locator, ground
 from llmextract.inputs import Article
 from llmextract.prompts import Prompt
-from llmextract.prose import ArticleIndex, clean_model, ground_summary
+from llmextract.prose import ArticleIndex, ground_summary
 from llmextract.reconcile import reconcile
 from llmextract.record import ErrorInfo, Result, Summary, Usage
 from llmextract.review import ITEM_FIELDS, item_trust, review_reason

@@ -14,7 +14,7 @@ Checks per sentence (see docs/grounding.md), in this order, the first failure is
    `MAX_SPANS`); a sentence with fewer than `MIN_COVERAGE` of its content words covered is
    refused.
 
-`clean_text` removes markup and HTML entities from a model string; it runs before any check.
+Model strings are cleaned first (llmextract.clean).
 Pure, deterministic, and cheap: the article's sentences, words and numbers are computed once
 per article (or handed over from the rule engine).
 """
@@ -22,18 +22,15 @@ per article (or handed over from the rule engine).
 from __future__ import annotations
 
 import functools
-import html
 import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from llmextract.grounding import QUOTE_THRESHOLD, Locator
 from llmextract.numbers import NumberMatch, find_numbers, values_in
+from llmextract.numpatterns import FRACTION_WORDS, TENS, UNITS
 from llmextract.record import Dropped, Support
 from llmextract.rules.sentences import Block, sentences
 from llmextract.text import WORD_RE, fold_plain, words
@@ -47,57 +44,10 @@ __all__ = [
     "ArticleIndex",
     "Checked",
     "check_prose",
-    "clean_model",
-    "clean_obj",
-    "clean_text",
     "ground_summary",
     "split_prose",
     "support_of",
 ]
-
-# --- cleaning ------------------------------------------------------------------------------
-
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
-_EM_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
-_CODE = re.compile(r"`([^`\n]+)`")
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
-_BLANKS = re.compile(r"[ \t\r\f\v]+")
-_MARKUP_CHARS = frozenset("&<*_[`#")
-
-
-def clean_text(value: str) -> str:
-    """A model string without HTML entities, HTML tags and Markdown emphasis, links, code
-    marks or heading marks (their words stay); runs of spaces become one."""
-    if not any(ch in _MARKUP_CHARS for ch in value):
-        return value
-    for _ in range(2):  # "&amp;#34;" was escaped twice
-        unescaped = html.unescape(value)
-        if unescaped == value:
-            break
-        value = unescaped
-    value = _TAG.sub(lambda m: " " if m.group(0).lower().startswith("<br") else "", value)
-    value = _LINK.sub(r"\1", value)
-    value = _STRONG.sub(r"\2", value)
-    value = _EM_STAR.sub(r"\1", value)
-    value = _EM_UNDER.sub(r"\1", value)
-    value = _CODE.sub(r"\1", value)
-    value = _HEADING.sub("", value)
-    return _BLANKS.sub(" ", value).strip()
-
-
-def clean_obj(value: Any) -> Any:
-    """`clean_text` applied to every string of a JSON-like value (dicts, lists)."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, dict):
-        return {k: clean_obj(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clean_obj(v) for v in value]
-    return value
-
 
 # --- the article, indexed once ---------------------------------------------------------------
 
@@ -110,6 +60,7 @@ _STOP = frozenset((
     "per via amid among against between during under until since while"
 ).split())
 _LINKS = frozenset(("of", "the", "and", "for", "de"))
+_LETTERS = re.compile(r"[^\W\d_]+")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 _CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)?")
 
@@ -142,33 +93,52 @@ class ArticleIndex:
         self.sents = list(sents) if sents is not None else sentences(loc.text)
         self._numbers = numbers
         self._content: list[set[str]] | None = None
+        self.postings: dict[str, list[int]] = {}  # content word -> sentences holding it
         self._words: set[str] | None = None
         self._caps: list[str] | None = None
         self._values: list[float] | None = None
-        self._initials: set[str] | None = None
+        self._initials: str | None = None
+
+    def _scan(self) -> None:
+        """Content words per sentence and the article's words, in one pass (lowercased, not
+        folded: folding changes no letter or digit)."""
+        content: list[set[str]] = []
+        found: set[str] = set()
+        postings: dict[str, list[int]] = {}
+        for i, b in enumerate(self.sents):
+            toks = WORD_RE.findall(b.text.lower())
+            found.update(toks)
+            stems = {_stem(w) for w in toks if (len(w) >= 3 or w[0].isdigit())
+                     and w not in _STOP}
+            content.append(stems)
+            for w in stems:
+                postings.setdefault(w, []).append(i)
+        self.postings = postings
+        found |= {w.replace(".", "") for w in found if "." in w}
+        found |= {w[:-2] for w in found if w.endswith("'s")}
+        self._content, self._words = content, found
 
     @property
     def content(self) -> list[set[str]]:
         if self._content is None:
-            self._content = [_content(b.text) for b in self.sents]
+            self._scan()
+        assert self._content is not None
         return self._content
 
     @property
     def words(self) -> set[str]:
-        """Folded article words, also without dots ("u.s" -> "us") and possessives."""
+        """Lowercased article words, also without dots ("u.s" -> "us") and possessives."""
         if self._words is None:
-            found = set(WORD_RE.findall(self.loc.folded.text))
-            found |= {w.replace(".", "") for w in found if "." in w}
-            found |= {w[:-2] for w in found if w.endswith("'s")}
-            self._words = found
+            self._scan()
+        assert self._words is not None
         return self._words
 
     @property
     def caps(self) -> list[str]:
         """Sorted folded forms of the article's capitalised words (for prefix look-ups)."""
         if self._caps is None:
-            self._caps = sorted({fold_plain(m.group(0)) for m in
-                                 _CAP_WORD.finditer(self.loc.text) if m.group(0)[0].isupper()})
+            self._caps = sorted({w.lower() for w in _LETTERS.findall(self.loc.text)
+                                 if w[0].isupper()})
         return self._caps
 
     @property
@@ -178,8 +148,9 @@ class ArticleIndex:
         if self._values is None:
             numbers = self._numbers if self._numbers is not None else find_numbers(
                 self.loc.text)
-            vals = {v for m in numbers for v in values_in(m.text)}
-            vals |= {v for m in numbers if m.value is not None for v in (m.value,)}
+            # bare numerals (below) cover mantissas; ranges and scores need their values
+            vals = {m.value for m in numbers if m.value is not None}
+            vals |= {v for m in numbers if m.value is None for v in values_in(m.text)}
             for raw in _NUMERAL.findall(self.loc.text):
                 v = _numeral_value(raw)
                 if v is not None:
@@ -193,20 +164,12 @@ class ArticleIndex:
         return i < len(vals) and math.isclose(vals[i], value, rel_tol=1e-6, abs_tol=1e-9)
 
     @property
-    def initials(self) -> set[str]:
-        """Initials of runs of article words ("Environmental Protection Agency" -> "epa",
-        "chief executive officer" -> "ceo"; "of", "the", "and", "for" are skipped)."""
+    def initials(self) -> str:
+        """The first letters of the article's words, in order ("of", "the", "and", "for"
+        left out): an acronym spelled out in the article is a substring."""
         if self._initials is None:
-            toks = [w for w in re.findall(r"[^\W\d_]+", self.loc.folded.text)
-                    if w not in _LINKS]
-            found: set[str] = set()
-            for i in range(len(toks)):
-                acc = ""
-                for w in toks[i:i + 6]:
-                    acc += w[0]
-                    if len(acc) >= 2:
-                        found.add(acc)
-            self._initials = found
+            self._initials = "".join(w[0] for w in _LETTERS.findall(self.loc.text.lower())
+                                     if w not in _LINKS)
         return self._initials
 
     def has_name(self, word: str) -> bool:
@@ -232,7 +195,15 @@ _QUOTED = re.compile(r"“([^”]{2,}?)”|\"([^\"]{2,}?)\"|‘([^’]+\s[^’]+
 _OPENERS = frozenset("\"“‘'([:;—–-")
 
 
+# a digit or a spelled number: only then is the number parser run on a sentence
+_MAYBE_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted({*UNITS, *TENS, *FRACTION_WORDS,
+                                                           "dozen"}, key=len, reverse=True))
+                           + r")", re.IGNORECASE)
+
+
 def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
+    if not _MAYBE_NUMBER.search(sentence):
+        return None
     covered: list[tuple[int, int]] = []
     for m in find_numbers(sentence):
         covered.append((m.start, m.end))
@@ -290,16 +261,17 @@ def _support(content: set[str], idx: ArticleIndex) -> tuple[list[tuple[int, int]
         return [], 1.0
     left = set(content)
     picked: list[int] = []
+    sent_words = idx.content  # builds idx.postings too
     for _ in range(MAX_SPANS):
-        best, gain = -1, 0
-        for i, words_ in enumerate(idx.content):
-            g = len(left & words_)
-            if g > gain:
-                best, gain = i, g
-        if best < 0:
+        gains: dict[int, int] = {}
+        for w in left:
+            for i in idx.postings.get(w, ()):
+                gains[i] = gains.get(i, 0) + 1
+        if not gains:
             break
+        best = min(gains, key=lambda i: (-gains[i], i))  # most words, then earliest
         picked.append(best)
-        left -= idx.content[best]
+        left -= sent_words[best]
         if not left:
             break
     spans = sorted((idx.sents[i].start, idx.sents[i].end) for i in picked)
@@ -425,18 +397,3 @@ def ground_summary(model_summary: str, model_points: Sequence[str], idx: Article
     out.key_points = points if points else list(rule_points or [])
     return out
 
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def clean_model(obj: M) -> M:
-    """A copy of a model answer with `clean_text` applied to every string (the object
-    itself when nothing changes or the cleaned data no longer validates)."""
-    data = obj.model_dump()
-    cleaned = clean_obj(data)
-    if cleaned == data:
-        return obj
-    try:
-        return type(obj).model_validate(cleaned)
-    except ValidationError:
-        return obj

@@ -11,11 +11,12 @@ import pytest
 from pydantic import BaseModel
 
 from llmextract import Extractor, Supported
+from llmextract.clean import clean_model, clean_text
 from llmextract.custom import ground_model
 from llmextract.fakeserver import FakeServer
 from llmextract.grounding import Locator
 from llmextract.output import CSV_COLUMNS, csv_row, md_section
-from llmextract.prose import ArticleIndex, check_sentence, clean_model, clean_text
+from llmextract.prose import ArticleIndex, check_sentence
 from llmextract.record import ErrorInfo, Result, Summary, Trust
 from llmextract.report import build_report
 from llmextract.review import review_reason
