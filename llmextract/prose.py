@@ -59,6 +59,8 @@ _STOP = frozenset((
     "where while how all any some more most other such only own same too very just being "
     "per via amid among against between during under until since while"
 ).split())
+# words written in capitals that name no one (titles, units of account, times of day)
+_COMMON_CAPS = frozenset("ceo cfo coo cto gdp ipo ai tv am pm ok".split())
 _LINKS = frozenset(("of", "the", "and", "for", "de"))
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
@@ -180,7 +182,8 @@ class ArticleIndex:
         if key in self.words or key.replace(".", "") in self.words:
             return True
         if word.isupper() and 2 <= len(key) <= 6 and key.isalpha():
-            return key in self.initials  # an acronym the article spells out
+            # an acronym the article spells out, or a common word written in capitals
+            return key in _COMMON_CAPS or key in self.initials
         if len(key) < 5:
             return False
         stem = key[: max(5, len(key) - 3)]  # "Nepalese" ~ "Nepal", "European" ~ "Europe"
