@@ -9,13 +9,19 @@ script builds an adversarial model answer from the gold truth, deterministically
 - 2 invented figures (numbers the article never states), 1-2 fabricated quotes attributed
   to a real speaker, 1-2 invented people ("invented");
 - about 20% of the kept true figures with a value given a wrong value, text kept verbatim
-  ("contradicted").
+  ("contradicted");
+- prose: the summary is the gold ``key_facts`` (true sentences, the facts paraphrased) with
+  one invented sentence inserted, and the key points are the key facts with one invented
+  point inserted; each invented sentence states an invented number and names an invented
+  person.
 
 It serves those answers from the project's fake OpenAI-compatible server, runs the real CLI
 (``llmextract summarize DIR --base-url ...``) on copies of the articles in a temporary
 folder, and scores the JSONL records: invented items dropped, contradicted values dropped,
-true items kept, omitted items recovered by the rules, quotes verbatim, spans exact. It
-also times the in-process pipeline (rules + locate + ground + reconcile) per article.
+true items kept, omitted items recovered by the rules, quotes verbatim, spans exact,
+invented prose sentences removed, true ones kept, prose support spans inside the article.
+It also times the in-process pipeline (rules + locate + ground + reconcile + prose) per
+article.
 
     .venv/bin/python bench/grounding_eval.py [--corpus ../shared/corpus] [--seed 0]
                                              [--keep-dir DIR] [--json]
@@ -54,9 +60,12 @@ IMPORT_WAIT_S = 120
 
 # Acceptance targets (fractions).
 TARGETS = {
-    "invented_dropped": 0.95,
+    "invented_dropped": 1.0,
     "contradicted_dropped": 0.90,
-    "true_kept": 0.95,
+    "true_kept": 0.99,
+    "invented_prose_dropped": 1.0,
+    "true_prose_kept": 0.95,
+    "prose_spans": 1.0,
     "omitted_figures_recovered": 0.50,
     "omitted_quotes_recovered": 0.50,
     "verbatim_quotes": 1.0,
@@ -234,6 +243,14 @@ _FABRICATED_QUOTES = (
     "It is far too early to say what the long-term consequences will be",
 )
 
+_INVENTED_PROSE = (
+    "{person}, a spokesperson for the regional authority, said {n:,} households were affected.",
+    "According to {person}, about {n:,} residents signed a petition demanding an inquiry.",
+    "Local official {person} estimated that {n:,} people had been moved to temporary shelters.",
+    "{person} told reporters that {n:,} workers would be needed to repair the damage.",
+    "An independent review led by {person} counted {n:,} complaints from the public.",
+)
+
 _FIRST = ("Marta", "Tomasz", "Priya", "Henrik", "Lucia", "Oren", "Ingrid", "Rafael", "Aiko",
           "Bastian", "Noemi", "Kwabena")
 _LAST = ("Kowalczyk", "Lindqvist", "Barrientos", "Haverford", "Nakashima", "Delacroix",
@@ -324,6 +341,20 @@ def _invented_people(art: Article, rng: random.Random, count: int) -> list[dict[
         if {norm(first)} & present or set(tokens(last)) & present:
             continue
         out.append({"name": f"{first} {last}", "type": "person"})
+    return out
+
+
+def _invented_sentences(art: Article, rng: random.Random, count: int) -> list[str]:
+    """Sentences that state an invented number and name an invented person."""
+    stated = numerals(art.text)
+    people = _invented_people(art, rng, count)
+    out: list[str] = []
+    for person, template in zip(people, rng.sample(_INVENTED_PROSE, count), strict=False):
+        for _ in range(50):
+            n = rng.randrange(1130, 9870, 10)
+            if not any(same_value(n, v) for v in stated) and f"{n:,}" not in art.text:
+                out.append(template.format(person=person["name"], n=n))
+                break
     return out
 
 
@@ -420,14 +451,28 @@ def build_case(art: Article, seed: int) -> Case:
     items += [Item("entities", "invented", p) for p in inv_p]
 
     facts = [str(x) for x in gold.get("key_facts", [])]
+    inv_s = _invented_sentences(art, rng, 2)
+
+    def insert(sents: list[str], extra: list[str]) -> list[str]:
+        out = list(sents)
+        for x in extra:
+            out.insert(rng.randint(0, len(out)), x)
+        return out
+
+    summary_sents = insert(facts[:3], inv_s[:1])
+    points = insert(facts[:6], inv_s[1:2])
+    items += [Item("summary", "true", {"text": f}) for f in facts[:3]]
+    items += [Item("key_points", "true", {"text": f}) for f in facts[:6]]
+    items += [Item("summary", "invented", {"text": inv_s[0]})] if inv_s else []
+    items += [Item("key_points", "invented", {"text": inv_s[1]})] if len(inv_s) > 1 else []
     answer = {
         "title": gold.get("title"),
         "publisher": gold.get("publisher"),
         "authors": [],
         "published": gold.get("published"),
         "url": None,
-        "summary": " ".join(facts[:3]) or (gold.get("title") or "A news article."),
-        "key_points": facts[:6],
+        "summary": " ".join(summary_sents) or (gold.get("title") or "A news article."),
+        "key_points": points,
         "figures": fig_list,
         "quotes": quote_list,
         "entities": ent_list,
@@ -673,6 +718,43 @@ def _rules_added(art: Article, summary: dict[str, Any], sc: Scores) -> None:
                 for g in gold.get("entities", [])))
 
 
+def _prose_kept(it: Item, summary: dict[str, Any]) -> bool:
+    if it.field == "summary":
+        return norm(it.text) in norm(summary.get("summary"))
+    return any(norm(it.text) == norm(p) for p in summary.get("key_points") or [])
+
+
+def _check_prose(case: Case, rec: dict[str, Any], summary: dict[str, Any], sc: Scores) -> None:
+    """Invented prose sentences removed (and listed in `dropped`), true ones kept, every
+    support span inside the article."""
+    art = case.art
+    for it in case.items:
+        if it.field not in ("summary", "key_points"):
+            continue
+        kept = _prose_kept(it, summary)
+        if it.label == "invented":
+            sc.t(f"invented_dropped_{it.field}").add(not kept)
+            listed = any(d.get("field") == it.field and norm((d.get("item") or {}).get("text"))
+                         == norm(it.text) for d in rec.get("dropped") or [])
+            if not kept and not listed:
+                sc.t("silent_drops").add(True)
+            if kept:
+                sc.fail(art.id, f"INVENTED {it.field} sentence KEPT {_short(it.text)}")
+        else:
+            sc.t(f"true_kept_{it.field}").add(kept)
+            if not kept:
+                d = next((d for d in rec.get("dropped") or [] if d.get("field") == it.field
+                          and norm((d.get("item") or {}).get("text")) == norm(it.text)), None)
+                why = f"dropped: {d['reason']}" if d else "absent from output"
+                sc.fail(art.id, f"TRUE {it.field} sentence NOT KEPT {_short(it.text)}: {why}")
+    for entry in rec.get("summary_support") or []:
+        spans = entry.get("spans") or []
+        good = bool(spans) and all(0 <= a < b <= len(art.text) for a, b in spans)
+        sc.t("prose_spans").add(good)
+        if not good:
+            sc.fail(art.id, f"prose support spans {spans} invalid for {_short(entry.get('text'))}")
+
+
 def score(cases: list[Case], records: list[dict[str, Any]]) -> Scores:
     sc = Scores()
     by_id = {str(r.get("id")): r for r in records}
@@ -693,6 +775,8 @@ def score(cases: list[Case], records: list[dict[str, Any]]) -> Scores:
         summary = rec.get("summary") or {}
         for it in case.items:
             label, fld = it.label, it.field
+            if fld in ("summary", "key_points"):
+                continue  # scored by _check_prose
             if label == "true":
                 got = _true_kept(it, summary)
                 sc.t(f"true_kept_{fld}").add(got is not None)
@@ -729,8 +813,14 @@ def score(cases: list[Case], records: list[dict[str, Any]]) -> Scores:
                 if not ok:
                     what = _fig_desc(it.data) if fld == "figures" else _short(it.text)
                     sc.fail(art.id, f"omitted {fld[:-1]} not recovered {what}{near}")
+        _check_prose(case, rec, summary, sc)
         _check_output_items(art, summary, sc)
         _rules_added(art, summary, sc)
+    for label in ("invented_dropped", "true_kept"):
+        total = Tally()
+        for fld in ("summary", "key_points"):
+            total += sc.tallies.get(f"{label}_{fld}", Tally())
+        sc.tallies[f"{label}_prose"] = total
     for label in ("invented_dropped", "contradicted_dropped", "true_kept"):
         total = Tally()
         for fld in ("figures", "quotes", "entities"):
@@ -748,6 +838,7 @@ def time_pipeline(cases: list[Case], reps: int) -> dict[str, Any]:
     grounding = _import_with_retry("llmextract.grounding")
     reconcile_mod = _import_with_retry("llmextract.reconcile")
     schema = _import_with_retry("llmextract.schema")
+    prose = _import_with_retry("llmextract.prose", "ground_summary")
     per: list[tuple[float, int, str]] = []
     for case in cases:
         text = case.art.text
@@ -758,7 +849,10 @@ def time_pipeline(cases: list[Case], reps: int) -> dict[str, Any]:
             rules_out = rules.extract(text)
             loc = grounding.Locator(text)
             grounded = grounding.ground(answer, text, loc)
-            reconcile_mod.reconcile(answer, grounded, rules_out, loc)
+            summary, _, _ = reconcile_mod.reconcile(answer, grounded, rules_out, loc)
+            idx = prose.ArticleIndex(loc, rules_out.sentences, rules_out.numbers)
+            prose.ground_summary(answer.summary, answer.key_points, idx,
+                                 lambda: ("", []), (summary.summary, summary.key_points))
         ms = (time.process_time() - start) * 1000 / reps
         per.append((ms, len(text.split()), case.art.id))
     times = [p[0] for p in per]
@@ -790,6 +884,13 @@ _ROWS = (
     ("true_kept_quotes", "true quotes kept", None),
     ("true_kept_entities", "true entities kept", None),
     ("true_kept", "TRUE KEPT (all)", "true_kept"),
+    ("invented_dropped_summary", "invented summary sentences removed", None),
+    ("invented_dropped_key_points", "invented key points removed", None),
+    ("invented_dropped_prose", "INVENTED PROSE REMOVED (all)", "invented_prose_dropped"),
+    ("true_kept_summary", "true summary sentences kept", None),
+    ("true_kept_key_points", "true key points kept", None),
+    ("true_kept_prose", "TRUE PROSE KEPT (all)", "true_prose_kept"),
+    ("prose_spans", "PROSE SUPPORT SPANS VALID", "prose_spans"),
     ("omitted_recovered_figures", "OMITTED FIGURES RECOVERED", "omitted_figures_recovered"),
     ("omitted_recovered_quotes", "OMITTED QUOTES RECOVERED", "omitted_quotes_recovered"),
     ("verbatim_quotes", "OUTPUT QUOTES VERBATIM", "verbatim_quotes"),
@@ -837,7 +938,8 @@ def print_report(cases: list[Case], sc: Scores, timing: dict[str, Any] | None,
     print(f"refused items missing from output but not listed in `dropped` (silent): {silent}")
     if timing:
         print(f"pipeline CPU per article outside the model call (rules + Locator + ground + "
-              f"reconcile, {timing['reps']} reps): median {timing['median_ms']:.2f} ms, max "
+              f"reconcile + prose, {timing['reps']} reps): median {timing['median_ms']:.2f} ms, "
+              f"max "
               f"{timing['max_ms']:.2f} ms ({timing['max_article']}, "
               f"{timing['max_article_words']} words); words per article median "
               f"{timing['words_median']:g}, min {timing['words_min']}, max "

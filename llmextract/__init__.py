@@ -30,6 +30,7 @@ __all__ = [
     "Settings",
     "Stated",
     "Summary",
+    "Supported",
     "UsageError",
     "Verbatim",
     "__version__",
@@ -53,6 +54,7 @@ _WHERE = {
     "Verbatim": "llmextract.custom",
     "Stated": "llmextract.custom",
     "Name": "llmextract.custom",
+    "Supported": "llmextract.custom",
     "register_rules": "llmextract.userschema",
     "evaluate": "llmextract.evaluation",
     **{name: "llmextract.errors" for name in (
@@ -62,7 +64,7 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
-    from llmextract.custom import Name, Stated, Verbatim
+    from llmextract.custom import Name, Stated, Supported, Verbatim
     from llmextract.errors import (
         CassetteError,
         CassetteMissError,

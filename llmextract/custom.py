@@ -9,11 +9,15 @@ answer against the article.
         quote: Annotated[str, Verbatim]      # words that must appear in the article
         killed: Annotated[int, Stated]       # a number the article must state
         place: Annotated[str, Name]          # a name found as whole words
+        overview: Annotated[str, Supported]  # prose whose every sentence the article supports
 
 Checks, like the built-in fields': `Verbatim` text is located exactly, then after folding,
 then fuzzily (and replaced by the article's own words); a `Stated` number must be stated in
 the `Verbatim` text of the same object when it has one, else anywhere in the article; a
-`Name` is found as whole words. Failures are reported with their field path
+`Name` is found as whole words; each sentence of a `Supported` text is checked like the
+summary's (numbers, names, quoted words, support: see llmextract.prose), refused sentences
+are dropped one by one and the kept ones carry their support spans. Every string of the
+answer is first cleaned of markup and HTML entities. Failures are reported with their field path
 (`casualties.1.killed`): list items are dropped one by one, optional fields set to null, and a
 required field that fails makes the answer unusable (see `OnUngrounded`).
 """
@@ -28,14 +32,16 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
+from llmextract.clean import clean_model, clean_text
 from llmextract.grounding import QUOTE_THRESHOLD, Locator
 from llmextract.numbers import find_numbers, values_in
-from llmextract.record import Dropped
+from llmextract.prose import ArticleIndex, check_sentence, split_prose
+from llmextract.record import Dropped, Support
 
 OnUngrounded = Literal["drop", "reask", "fail"]
 
-__all__ = ["Evidence", "Name", "OnUngrounded", "Stated", "Verbatim", "ground_model",
-           "has_markers"]
+__all__ = ["Evidence", "Name", "OnUngrounded", "Stated", "Supported", "Verbatim",
+           "ground_model", "has_markers"]
 
 
 class _Marker:
@@ -63,6 +69,12 @@ class Name(_Marker):
     kind = "name"
 
 
+class Supported(_Marker):
+    """Prose (a str) whose every sentence the article must support (see llmextract.prose)."""
+
+    kind = "supported"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Where a checked value stands in the article."""
@@ -79,6 +91,11 @@ class Grounding:
     dropped: list[Dropped] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     failed_required: list[str] = field(default_factory=list)
+    support: list[Support] = field(default_factory=list)
+    values_kept: int = 0  # checked values (Verbatim, Stated, Name) kept
+    values_dropped: int = 0
+    prose_kept: int = 0  # sentences of Supported texts kept
+    prose_dropped: int = 0
 
 
 def _marker(metadata: tuple[Any, ...]) -> str | None:
@@ -152,6 +169,7 @@ class _Walker:
         self.loc = loc
         self.out = Grounding(data={})
         self._stated: list[float] | None = None
+        self._index: ArticleIndex | None = None
 
     @property
     def stated_anywhere(self) -> list[float]:
@@ -167,6 +185,40 @@ class _Walker:
         """(ok, value to keep, reason) for one marked value."""
         if value is None:
             return True, None, ""
+        if kind == "supported":
+            return self.supported(value, path)
+        got = self._check(kind, value, path, context)
+        if got[0]:
+            self.out.values_kept += 1
+        else:
+            self.out.values_dropped += 1
+        return got
+
+    def supported(self, value: Any, path: str) -> tuple[bool, Any, str]:
+        """Keep the sentences of `value` the article supports; drop the others one by one."""
+        if self._index is None:
+            self._index = ArticleIndex(self.loc)
+        kept: list[str] = []
+        for i, unit in enumerate(split_prose(clean_text(str(value)))):
+            c = check_sentence(unit, self._index)
+            if c.reason is not None:
+                self.out.prose_dropped += 1
+                self.out.dropped.append(Dropped(field=path, item={"text": unit, "index": i},
+                                                reason=c.reason))
+                continue
+            self.out.support.append(Support(field=path, index=len(kept), text=unit,
+                                            spans=c.spans))
+            self.out.evidence.extend(Evidence(path, "supported", span,
+                                              self.loc.text[span[0]:span[1]])
+                                     for span in c.spans)
+            kept.append(unit)
+        self.out.prose_kept += len(kept)
+        if not kept:
+            return False, value, "no sentence is supported by the article"
+        return True, " ".join(kept), ""
+
+    def _check(self, kind: str, value: Any, path: str, context: str | None) -> tuple[bool, Any,
+                                                                                   str]:
         if kind == "stated":
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 return False, value, "not a number"
@@ -257,7 +309,9 @@ class _Walker:
 
 
 def ground_model(answer: BaseModel, text: str, locator: Locator | None = None) -> Grounding:
-    """Check every marked field of `answer` against `text` (pure, deterministic)."""
+    """Check every marked field of `answer` against `text` (pure, deterministic); its
+    strings are cleaned of markup and HTML entities first."""
+    answer = clean_model(answer)
     walker = _Walker(locator or Locator(text))
     data, failed = walker.walk(answer, "")
     walker.out.data = data

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from llmextract.custom import Grounding, ground_model
 from llmextract.grounding import Locator
-from llmextract.record import ErrorInfo, Evidence, Result, Usage
+from llmextract.record import ErrorInfo, Evidence, Result, Trust, Usage
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
@@ -78,7 +78,8 @@ def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: Erro
     grounding = ground_model(data, text)
     return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
                   error=why, dropped=[*dropped, *grounding.dropped],
-                  evidence=[Evidence(**vars(e)) for e in grounding.evidence], **base)
+                  evidence=[Evidence(**vars(e)) for e in grounding.evidence],
+                  summary_support=grounding.support, **base)
 
 
 def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
@@ -97,4 +98,12 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
         return _rules_result(settings, text, base, why, usage, grounding.dropped)
     return Result(status="ok", engine="llm", data=grounding.data, dropped=grounding.dropped,
                   evidence=[Evidence(**vars(e)) for e in grounding.evidence], usage=usage,
-                  **base)
+                  summary_support=grounding.support, trust=_trust(grounding), **base)
+
+
+def _trust(grounding: Grounding) -> Trust:
+    """A user schema's counts: checked values stand for items, Supported sentences for
+    prose."""
+    return Trust(model_items=grounding.values_kept + grounding.values_dropped,
+                 kept=grounding.values_kept, dropped=grounding.values_dropped,
+                 prose_kept=grounding.prose_kept, prose_dropped=grounding.prose_dropped)

@@ -31,7 +31,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "id", "input", "status", "engine", "title", "publisher", "authors", "published", "url",
     "summary", "key_points", "n_figures", "n_quotes", "n_entities", "n_dropped", "topics",
     "model", "cached", "requests", "prompt_tokens", "completion_tokens", "error_type",
-    "error_message", "elapsed_ms",
+    "error_message", "elapsed_ms", "review", "model_items", "items_kept", "items_dropped",
+    "confirmed_by_rules", "added_by_rules", "prose_kept", "prose_dropped",
 )
 LIST_SEP = "; "
 KEY_POINT_SEP = " | "
@@ -116,8 +117,16 @@ def csv_row(result: Result) -> list[str]:
         str(result.usage.requests), str(result.usage.prompt_tokens),
         str(result.usage.completion_tokens),
         err.type if err else "", err.message if err else "",
-        f"{result.elapsed_ms:.1f}",
+        f"{result.elapsed_ms:.1f}", _text(result.review), *_trust_cells(result),
     ]
+
+
+def _trust_cells(result: Result) -> list[str]:
+    t = result.trust
+    if t is None:
+        return [""] * 7
+    return [str(n) for n in (t.model_items, t.kept, t.dropped, t.confirmed_by_rules,
+                             t.added_by_rules, t.prose_kept, t.prose_dropped)]
 
 
 # --- Markdown ----------------------------------------------------------------------------
@@ -225,6 +234,13 @@ def _dropped_text(drop: Dropped) -> str:
 def md_section(result: Result) -> str:
     """One article's Markdown section: `## title`, facts, summary, items, drops, errors."""
     blocks: list[list[str]] = [[_heading(result)], [_meta_line(result)]]
+    if result.review:
+        blocks.append([f"**Review:** {_md(result.review)}"])
+    if result.trust is not None:
+        t = result.trust
+        blocks.append([f"Model items kept {t.kept} of {t.model_items} ({t.confirmed_by_rules} "
+                       f"confirmed by the rules, {t.added_by_rules} added by them); prose "
+                       f"sentences kept {t.prose_kept}, dropped {t.prose_dropped}"])
     if result.error is not None:
         blocks.append([f"**Error** ({_md(result.error.type)}): {_md(result.error.message)}"])
     if result.summary is not None:

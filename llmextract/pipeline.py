@@ -17,14 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from llmextract import __version__
 from llmextract.cache import ResultCache, as_cached, cache_key, key_parts
+from llmextract.clean import clean_model
 from llmextract.config import Settings
 from llmextract.custom_run import custom_result, reask_until_grounded
 from llmextract.errors import CassetteMissError, ModelError
 from llmextract.grounding import Locator, ground
 from llmextract.inputs import Article
 from llmextract.prompts import Prompt
+from llmextract.prose import ArticleIndex, ground_summary
 from llmextract.reconcile import reconcile
 from llmextract.record import ErrorInfo, Result, Summary, Usage
+from llmextract.review import ITEM_FIELDS, item_trust, review_reason
+from llmextract.rules import digest as rules_digest
 from llmextract.rules import extract as rules_extract
 from llmextract.schema import ArticleSummary
 from llmextract.userschema import schema_hash_of
@@ -120,6 +124,8 @@ class Pipeline:
             result = fetched.result or self._finish(fetched)
         except Exception as exc:
             result = self._internal_error(fetched.article, exc)
+        if result.review is None:
+            result.review = review_reason(result)
         if self.settings.include_text and fetched.article.text is not None:
             result.text = fetched.article.text
         result.elapsed_ms = round((time.perf_counter() - fetched.started) * 1000, 1)
@@ -188,13 +194,25 @@ class Pipeline:
                           error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
         loc = Locator(text)
         assert isinstance(answer.summary, ArticleSummary)
+        model = clean_model(answer.summary)  # markup and HTML entities out, before anything
         grounded = ground(
-            answer.summary, text, loc,
+            model, text, loc,
             quote_regions=[q.span for q in rules.summary.quotes if q.span is not None],
             figure_regions=[f.span for f in rules.summary.figures if f.span is not None])
-        summary, dropped, engine = reconcile(answer.summary, grounded, rules, loc)
-        result = Result(status="ok", engine=engine, summary=summary, dropped=dropped,
-                        usage=answer.usage, **base)
+        summary, dropped, engine = reconcile(model, grounded, rules, loc)
+        idx = ArticleIndex(loc, rules.sentences, rules.numbers)
+        prose = ground_summary(
+            model.summary, model.key_points, idx,
+            lambda: rules_digest(text)[:2], (summary.summary, summary.key_points))
+        trust = item_trust(model, summary, sum(1 for d in dropped if d.field in ITEM_FIELDS))
+        trust.prose_kept, trust.prose_dropped = prose.kept, len(prose.dropped)
+        trust.prose_from_rules = prose.from_rules
+        summary.summary, summary.key_points = prose.summary, prose.key_points
+        result = Result(status="ok", engine=engine, summary=summary,
+                        dropped=[*dropped, *prose.dropped], usage=answer.usage,
+                        summary_support=prose.support, trust=trust, **base)
+        result.warnings.extend(prose.warnings)
+        result.review = review_reason(result)
         if self.cache is not None and fetched.key:
             self.cache.put(fetched.key, result)
         return result

@@ -31,6 +31,8 @@ __all__ = [
     "Span",
     "Status",
     "Summary",
+    "Support",
+    "Trust",
     "Usage",
 ]
 
@@ -88,6 +90,29 @@ class Evidence(BaseModel):
     text: str
 
 
+class Support(BaseModel):
+    """A kept prose sentence (`field` "summary" or "key_points", or a user schema's
+    `Supported` field path) and the spans of the article sentences that support it."""
+
+    field: str
+    index: int
+    text: str
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Trust(BaseModel):
+    """What the model gave and what survived (see docs/grounding.md)."""
+
+    model_items: int = 0  # figures, quotes and entities (or checked values) the model gave
+    kept: int = 0  # of those, kept (source llm or both)
+    dropped: int = 0  # of those, refused (listed in `dropped`)
+    confirmed_by_rules: int = 0  # kept items the rules found too (source both)
+    added_by_rules: int = 0  # items only the rules found (source rules)
+    prose_kept: int = 0  # the model's summary sentences and key points kept
+    prose_dropped: int = 0  # ... refused (listed in `dropped`)
+    prose_from_rules: int = 0  # prose fields (summary, key points) the rules' digest filled
+
+
 class ErrorInfo(BaseModel):
     type: str
     message: str
@@ -118,6 +143,9 @@ class Result(BaseModel):
     schema_name: str = "ArticleSummary"
     data: dict[str, Any] | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    summary_support: list[Support] = Field(default_factory=list)
+    trust: Trust | None = None
+    review: str | None = None
     text: str | None = Field(default=None, description="the article text, with --include-text")
 
     def to_json(self) -> str:

@@ -22,7 +22,7 @@ from llmextract.report.data import (
 from llmextract.report.highlight import Mark, render_text
 from llmextract.report.userdata import evidence_marks, user_data_html
 
-__all__ = ["badge", "render_article", "title_of"]
+__all__ = ["badge", "render_article", "review_of", "title_of", "trust_text"]
 
 # (column heading, item key) per table; the words column comes first and links to the text.
 _COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -92,11 +92,70 @@ def _meta(record: Record, summary: Mapping[str, Any]) -> str:
         ("Usage", (f"{int_of(usage.get('requests'))} req, {int_of(usage.get('prompt_tokens')):,}"
                    f" + {int_of(usage.get('completion_tokens')):,} tokens"
                    + (" (cached)" if record.get("cached") is True else ""))),
+        ("Review", esc(review_of(record), 500)),
+        ("Trust", escape(trust_text(record), quote=True)),
         ("Topics", escape(", ".join(text_of(t, 100) for t in items_of(summary.get("topics"))),
                           quote=True)),
     ]
     cells = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows if value)
     return f'<dl class="meta">{cells}</dl>'
+
+
+def review_of(record: Record) -> str:
+    """The record's review reason ("" when none)."""
+    review = record.get("review")
+    return review.strip() if isinstance(review, str) else ""
+
+
+def trust_text(record: Record) -> str:
+    """The trust counts in words (plain text; "" for a record without them)."""
+    t = mapping(record.get("trust"))
+    if not t:
+        return ""
+    n = {k: int_of(t.get(k)) for k in ("model_items", "kept", "dropped", "confirmed_by_rules",
+                                        "added_by_rules", "prose_kept", "prose_dropped")}
+    return (f"model items kept {n['kept']} of {n['model_items']} ({n['dropped']} dropped, "
+            f"{n['confirmed_by_rules']} confirmed by the rules); {n['added_by_rules']} added "
+            f"by the rules; prose sentences kept {n['prose_kept']}, dropped "
+            f"{n['prose_dropped']}")
+
+
+def _prose_marks(prefix: str, record: Record, text: str | None) -> dict[str, Mark]:
+    """Element id -> Mark for the article sentences supporting each kept prose sentence
+    (several spans share one id: the first piece carries it)."""
+    marks: dict[str, Mark] = {}
+    if text is None:
+        return marks
+    for k, raw in enumerate(items_of(record.get("summary_support"))):
+        entry = mapping(raw)
+        target = f"{prefix}-p{k}"
+        title = (f"supports {text_of(entry.get('field'), 40)} {int_of(entry.get('index')) + 1}"
+                 f": {text_of(entry.get('text'), 120)}")
+        for span in items_of(entry.get("spans")):
+            ok = valid_span(span, len(text))
+            if ok is not None:
+                marks[f"{target}:{ok[0]}"] = Mark(ok[0], ok[1], "p", target, title)
+    return marks
+
+
+def _prose_table(prefix: str, record: Record, marks: Mapping[str, Mark]) -> str:
+    rows = []
+    located = {m.target for m in marks.values()}
+    for k, raw in enumerate(items_of(record.get("summary_support"))):
+        entry = mapping(raw)
+        target = f"{prefix}-p{k}"
+        attrs = row_attrs(target, dict.fromkeys(located))
+        words = esc(entry.get("text"), 1000)
+        if target in located:
+            words = f'<a href="#{target}">{words}</a>'
+        rows.append(f"<tr{attrs}><td>{esc(entry.get('field'), 60)}</td>"
+                    f'<td class="n">{int_of(entry.get("index")) + 1}</td><td>{words}</td>'
+                    f"<td>{len(items_of(entry.get('spans')))}</td></tr>")
+    if not rows:
+        return ""
+    return ('<table class="items t-p"><caption><span class="key k-p"></span>Prose support ('
+            f"{len(rows)})</caption><thead><tr><th>field</th><th>#</th><th>sentence</th>"
+            f'<th>spans</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def _error_box(record: Record) -> str:
@@ -171,7 +230,7 @@ def _dropped(record: Record) -> str:
 
 
 def _text_panel(text: str | None, note: str, marks: Mapping[str, Mark], summary: Mapping[
-        str, Any]) -> str:
+        str, Any], extra: Mapping[str, Mark]) -> str:
     if text is None:
         why = escape(note or "the article text is not available", quote=True)
         return (f'<div class="notext"><p><strong>Article text not available</strong> '
@@ -183,7 +242,8 @@ def _text_panel(text: str | None, note: str, marks: Mapping[str, Mark], summary:
     if skipped > 0:
         warn += (f'<p class="warn">{skipped} of {total} spans are not valid for this text and '
                 "are not highlighted (was the file changed since the run?)</p>")
-    return f'{warn}<div class="text">{render_text(text, list(marks.values()))}</div>'
+    shown = [*marks.values(), *extra.values()]
+    return f'{warn}<div class="text">{render_text(text, shown)}</div>'
 
 
 def render_article(number: int, record: Record, text: str | None, note: str,
@@ -195,8 +255,11 @@ def render_article(number: int, record: Record, text: str | None, note: str,
     status = status_key(record)
     user = isinstance(record.get("data"), Mapping) and not summary
     marks = evidence_marks(prefix, record, text) if user else _item_marks(prefix, summary, text)
+    prose_marks = {} if user else _prose_marks(prefix, record, text)
+    review = review_of(record)
     points = "".join(f"<li>{esc(p, 1000)}</li>" for p in items_of(summary.get("key_points")))
     body = [
+        f'<p class="review"><strong>Review:</strong> {esc(review, 500)}</p>' if review else "",
         _meta(record, summary),
         _error_box(record),
         f'<p class="summary">{esc(summary.get("summary"), 5000)}</p>'
@@ -205,13 +268,15 @@ def render_article(number: int, record: Record, text: str | None, note: str,
         '<div class="cols"><div class="tables">',
         *([user_data_html(prefix, record, marks)] if user else
           (_table(prefix, name, items_of(summary.get(name)), marks) for name in _TABLE_ORDER)),
+        _prose_table(prefix, record, prose_marks),
         _dropped(record),
         '</div><div class="textcol"><h3>Article text</h3>',
-        _text_panel(text, note, marks, summary),
+        _text_panel(text, note, marks, summary, prose_marks),
         "</div></div>",
     ]
     counts = " · ".join(f"{len(items_of(summary.get(n)))} {n}" for n in _TABLE_ORDER)
-    return (f'<section class="article" id="{prefix}" data-status="{status}">'
+    return (f'<section class="article" id="{prefix}" data-status="{status}" '
+            f'data-review="{1 if review else 0}">'
             f'<details{" open" if open_ else ""}><summary><span class="num">{number}</span>'
             f'{badge(status)}<span class="ttl">{escape(title_of(record), quote=True)}</span>'
             f'<span class="aid">{esc(record.get("id"), 200)} · {counts}</span></summary>'

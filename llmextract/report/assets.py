@@ -15,7 +15,7 @@ __all__ = ["CSS", "JS", "csp"]
 CSS = """
 :root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#f6f8fa;--card:#fff;
 --fig:#cfe2ff;--fig-b:#3b82f6;--quo:#fff1c2;--quo-b:#d99a00;--ent:#cdeed6;--ent-b:#1f9d55;
---llm:#8250df;--rules:#0a7ea4;--both:#57606a;--act:#ffc2d9;--act-b:#cf2265}
+--pro:#efe6ff;--pro-b:#8250df;--llm:#8250df;--rules:#0a7ea4;--both:#57606a;--act:#ffc2d9;--act-b:#cf2265}
 *{box-sizing:border-box}
 body{margin:0;padding:24px 32px 60px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
 "Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
@@ -36,6 +36,11 @@ font-size:13px}
 .key.k-f{background:var(--fig);border:1px solid var(--fig-b)}
 .key.k-q{background:var(--quo);border:1px solid var(--quo-b)}
 .key.k-e{background:var(--ent);border:1px solid var(--ent-b)}
+.key.k-p{background:var(--pro);border:1px solid var(--pro-b)}
+.review{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 12px}
+.index td.rv{color:#9a6700;max-width:320px;overflow:hidden;text-overflow:ellipsis;
+white-space:nowrap}
+.index th{cursor:pointer}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
 color:#fff;background:#6e7781}
 .st-ok{background:#1a7f37}.st-fallback{background:#bf8700}.st-error{background:#cf222e}
@@ -96,6 +101,7 @@ mark.hl{color:inherit;border-radius:2px;cursor:pointer;padding:0 1px}
 mark.k-q{background:var(--quo);box-shadow:inset 0 -2px 0 var(--quo-b)}
 mark.k-f{background:var(--fig);box-shadow:inset 0 -2px 0 var(--fig-b)}
 mark.k-e{background:var(--ent);box-shadow:inset 0 -2px 0 var(--ent-b)}
+mark.k-p{background:var(--pro);box-shadow:inset 0 -1px 0 var(--pro-b)}
 mark.hl.active{background:var(--act);box-shadow:inset 0 -2px 0 var(--act-b);
 outline:1px solid var(--act-b)}
 """
@@ -103,7 +109,7 @@ outline:1px solid var(--act-b)}
 JS = """
 (function () {
   "use strict";
-  var ID = /^a[0-9]+-[fqe][0-9]+$/;
+  var ID = /^a[0-9]+-[fqepv][0-9]+$/;
   var current = null;
   function all(sel, root) { return (root || document).querySelectorAll(sel); }
   function activate(id) {
@@ -149,8 +155,13 @@ JS = """
       var shown = {};
       all("input[data-status]", bar).forEach(function (box) {
         shown[box.dataset.status] = box.checked; });
+      var only = bar.querySelector("input[data-review]");
+      var review = only !== null && only.checked;
       all("[data-status]").forEach(function (el) {
-        if (el.tagName !== "INPUT") { el.hidden = shown[el.dataset.status] === false; }
+        if (el.tagName !== "INPUT") {
+          el.hidden = shown[el.dataset.status] === false ||
+            (review && el.dataset.review === "0");
+        }
       });
     });
     bar.addEventListener("click", function (ev) {
@@ -158,6 +169,25 @@ JS = """
       if (!btn) { return; }
       var open = btn.dataset.open === "1";
       all("section.article > details").forEach(function (d) { d.open = open; });
+    });
+  }
+  var index = document.querySelector("table.index");
+  if (index) {
+    index.querySelector("thead").addEventListener("click", function (ev) {
+      var th = ev.target.closest("th");
+      if (!th) { return; }
+      var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+      var body = index.querySelector("tbody");
+      var down = th.dataset.sorted !== "up";
+      th.dataset.sorted = down ? "up" : "down";
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].textContent, y = b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return down ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
     });
   }
   if (location.hash) { openSection(location.hash.slice(1)); }

@@ -143,9 +143,13 @@ class Overview:
     unpriced: Counter[str] = field(default_factory=Counter)  # model -> records not priced
     dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
     text_missing: int = 0
+    to_review: int = 0
 
     def add(self, record: Record) -> None:
         self.articles += 1
+        review = record.get("review")
+        if isinstance(review, str) and review.strip():
+            self.to_review += 1
         self.by_status[status_key(record)] += 1
         engine = record.get("engine")
         self.by_engine[engine if isinstance(engine, str) and engine else "none"] += 1

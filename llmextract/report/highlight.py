@@ -16,14 +16,14 @@ from html import escape
 __all__ = ["Mark", "render_text"]
 
 # Which mark opens first (outermost) when two spans start and end at the same place.
-_ORDER = {"q": 0, "f": 1, "e": 2}
+_ORDER = {"p": -1, "q": 0, "f": 1, "e": 2}  # prose support (whole sentences) outermost
 
 
 @dataclass(frozen=True)
 class Mark:
     start: int
     end: int
-    kind: str  # "f", "q" or "e"
+    kind: str  # "f", "q", "e" or "p" (an article sentence supporting a prose sentence)
     target: str  # element id, e.g. "a3-f2" (made by the report, never record text)
     title: str  # tooltip (escaped on output)
 

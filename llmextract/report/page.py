@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from llmextract.report.article import badge, render_article, title_of
+from llmextract.report.article import badge, render_article, review_of, title_of
 from llmextract.report.assets import CSS, JS, csp
 from llmextract.report.data import (
     KINDS,
@@ -19,6 +19,7 @@ from llmextract.report.data import (
     Overview,
     Record,
     as_record,
+    int_of,
     items_of,
     mapping,
     status_key,
@@ -69,6 +70,7 @@ def _overview_html(total: Overview, notes: Sequence[str]) -> str:
         _stat(f"{total.articles:,}", "articles"),
         *(_stat(f"{total.by_status[s]:,}", s) for s in (*STATUSES, "other")
           if total.by_status[s] or s in STATUSES),
+        _stat(f"{total.to_review:,}", "to review"),
         _stat(f"{total.cached:,}", "cached"),
         _stat(f"{total.requests:,}", "requests"),
         _stat(f"{total.prompt_tokens:,}", "prompt tokens"),
@@ -92,6 +94,7 @@ _LEGEND = (
     '<span><span class="key k-f"></span>figure</span>'
     '<span><span class="key k-q"></span>quote</span>'
     '<span><span class="key k-e"></span>entity</span>'
+    '<span><span class="key k-p"></span>supports a summary sentence</span>'
     '<strong>Found by:</strong><span class="src src-llm">llm</span>'
     '<span class="src src-rules">rules</span><span class="src src-both">both</span>'
     "<span>(hover or click a row to find its words; click marked words to find the row)</span>"
@@ -104,21 +107,35 @@ def _index_html(records: Sequence[Record]) -> str:
         summary = mapping(record.get("summary"))
         status = status_key(record)
         counts = "".join(f"<td>{len(items_of(summary.get(k)))}</td>" for k in KINDS)
+        review = review_of(record)
+        trust = mapping(record.get("trust"))
+        kept = (f"{int_of(trust.get('kept'))}/{int_of(trust.get('model_items'))}"
+                if trust else "")
+        prose = (f"{int_of(trust.get('prose_kept'))}/"
+                 f"{int_of(trust.get('prose_kept')) + int_of(trust.get('prose_dropped'))}"
+                 if trust else "")
         rows.append(
-            f'<tr data-status="{status}"><td class="n">{n}</td><td>{badge(status)}</td>'
+            f'<tr data-status="{status}" data-review="{1 if review else 0}">'
+            f'<td class="n">{n}</td><td>{badge(status)}</td>'
             f'<td class="ttl"><a href="#a{n}">{escape(title_of(record), quote=True)}</a></td>'
             f"<td>{escape(text_of(record.get('id'), 200), quote=True)}</td>{counts}"
-            f"<td>{len(items_of(record.get('dropped')))}</td></tr>")
+            f"<td>{len(items_of(record.get('dropped')))}</td><td>{kept}</td><td>{prose}</td>"
+            f'<td class="rv" title="{escape(review, quote=True)}">{escape(review)}</td></tr>')
     heads = "".join(f"<th>{k}</th>" for k in KINDS)
     return ('<h2>Articles</h2><table class="index"><thead><tr><th>#</th><th>status</th>'
-            f"<th>title</th><th>id</th>{heads}<th>dropped</th></tr></thead>"
+            f"<th>title</th><th>id</th>{heads}<th>dropped</th>"
+            '<th title="model items kept / given">kept</th>'
+            '<th title="prose sentences kept / given">prose</th><th>review</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def _filter_html(total: Overview) -> str:
+def _filter_html(total: Overview, to_review: int) -> str:
     boxes = "".join(
         f'<label><input type="checkbox" checked data-status="{s}"> {badge(s)} '
         f"({total.by_status[s]})</label>" for s in (*STATUSES, "other") if total.by_status[s])
+    if to_review:
+        boxes += (f'<label><input type="checkbox" data-review="1"> only those to review '
+                  f"({to_review})</label>")
     return (f'<div class="filter" id="filter" hidden><strong>Show:</strong>{boxes}'
             '<button type="button" data-open="1">expand all</button>'
             '<button type="button" data-open="0">collapse all</button></div>')
@@ -171,7 +188,8 @@ def _render(rows: Sequence[Record], lookup: Lookup, title: str,
             f"<title>{safe_title}</title><style>{CSS}</style></head>")
     page = "".join([
         head, f"<body><h1>{safe_title}</h1>",
-        _overview_html(total, notes), _LEGEND, _index_html(rows), _filter_html(total),
+        _overview_html(total, notes), _LEGEND, _index_html(rows),
+        _filter_html(total, sum(1 for r in rows if review_of(r))),
         '<div id="articles">', *sections, f"</div><script>{JS}</script></body></html>\n",
     ])
     return page, total

@@ -10,7 +10,7 @@ from typing import Any
 from llmextract.report.data import items_of, mapping, row_attrs, text_of, valid_span
 from llmextract.report.highlight import Mark
 
-_CODES = {"verbatim": "q", "stated": "f", "name": "e"}
+_CODES = {"verbatim": "q", "stated": "f", "name": "e", "supported": "p"}
 
 __all__ = ["evidence_marks", "user_data_html"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from llmextract.numbers import NumberMatch, find_numbers
 from llmextract.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
 from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
@@ -27,6 +28,10 @@ class RulesOutput:
     figure_confidence: list[float]
     quote_confidence: list[float]
     entity_confidence: list[float]
+    # the article's sentences and number phrases, for grounding the model's prose
+    # (None when the rules did not read the whole text)
+    sentences: list[Block] | None = None
+    numbers: list[NumberMatch] | None = None
 
 
 def _title_case(s: str) -> bool:
@@ -77,7 +82,8 @@ def _extract(text: str, digest: bool) -> RulesOutput:
     meta = parse_meta(text)
     skip, ent_skip = _skips(text, meta)
     sents = sentences(text)
-    figs = find_figures(text, sents, skip)
+    numbers = find_numbers(text)
+    figs = find_figures(text, sents, skip, numbers)
     quotes = find_quotes(text, skip)
     ents = _dateline_city(text, meta, find_entities(text, ent_skip, _extra_entities(text, meta)))
     lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
@@ -104,7 +110,7 @@ def _extract(text: str, digest: bool) -> RulesOutput:
         topics=labels,
     )
     return RulesOutput(summary, [f.confidence for f in figs], [q.confidence for q in quotes],
-                       [e.confidence for e in ents])
+                       [e.confidence for e in ents], sents, numbers)
 
 
 def _digest(sents: list[Block], skip: list[tuple[int, int]], figure_starts: list[int],
@@ -128,7 +134,11 @@ def extract(text: str, *, digest: bool = True) -> RulesOutput:
     if not isinstance(text, str):
         text = str(text)
     try:
-        return _extract(text[:MAX_CHARS], digest)
+        out = _extract(text[:MAX_CHARS], digest)
+        if len(text) > MAX_CHARS:
+            return RulesOutput(out.summary, out.figure_confidence, out.quote_confidence,
+                               out.entity_confidence)
+        return out
     except Exception:
         return RulesOutput(Summary(summary=""), [], [], [])
 

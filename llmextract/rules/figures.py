@@ -116,14 +116,15 @@ def _counted_near(text: str, end: int) -> bool:
 
 
 def find_figures(
-    text: str, sents: list[Block], skip: list[tuple[int, int]] | None = None
+    text: str, sents: list[Block], skip: list[tuple[int, int]] | None = None,
+    numbers: list[NumberMatch] | None = None,
 ) -> list[FigureHit]:
     """Every number phrase outside the skipped (header/footer) spans, with context."""
     out: list[FigureHit] = []
     seen: set[tuple[str, float | None]] = set()
     starts = [b.start for b in sents]
     speakers: dict[int, str | None] = {}  # one attribution per sentence, not per figure
-    for nm in find_numbers(text):
+    for nm in find_numbers(text) if numbers is None else numbers:
         if skip and any(a <= nm.start < b for a, b in skip):
             continue
         key = (nm.text.lower(), nm.value)

@@ -1,0 +1,71 @@
+"""Model strings without markup: HTML entities decoded, HTML tags, Markdown emphasis, links,
+code and heading marks removed (their words stay). Runs on every string of a model's answer
+before it is grounded."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+__all__ = ["clean_model", "clean_obj", "clean_text"]
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
+_MARKUP_CHARS = frozenset("&<*_[`#")
+
+
+def clean_text(value: str) -> str:
+    """A model string without HTML entities, HTML tags and Markdown emphasis, links, code
+    marks or heading marks (their words stay); runs of spaces become one."""
+    if not any(ch in _MARKUP_CHARS for ch in value):
+        return value
+    for _ in range(2):  # "&amp;#34;" was escaped twice
+        unescaped = html.unescape(value)
+        if unescaped == value:
+            break
+        value = unescaped
+    value = _TAG.sub(lambda m: " " if m.group(0).lower().startswith("<br") else "", value)
+    value = _LINK.sub(r"\1", value)
+    value = _STRONG.sub(r"\2", value)
+    value = _EM_STAR.sub(r"\1", value)
+    value = _EM_UNDER.sub(r"\1", value)
+    value = _CODE.sub(r"\1", value)
+    value = _HEADING.sub("", value)
+    return _BLANKS.sub(" ", value).strip()
+
+
+def clean_obj(value: Any) -> Any:
+    """`clean_text` applied to every string of a JSON-like value (dicts, lists)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: clean_obj(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_obj(v) for v in value]
+    return value
+
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def clean_model(obj: M) -> M:
+    """A copy of a model answer with `clean_text` applied to every string (the object
+    itself when nothing changes or the cleaned data no longer validates)."""
+    data = obj.model_dump()
+    cleaned = clean_obj(data)
+    if cleaned == data:
+        return obj
+    try:
+        return type(obj).model_validate(cleaned)
+    except ValidationError:
+        return obj
