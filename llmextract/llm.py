@@ -6,6 +6,7 @@ This is the boundary where openai/instructor/vcrpy errors become llmextract erro
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -158,7 +159,7 @@ class ModelClient:
         spent = Usage()
         max_tokens = self.max_tokens
         brief: list[dict[str, str]] = []
-        reasons: set[str] = set()
+        reasons: set[str] = set()  # the server's reasons for refusing forms
         while True:
             policy = RetryPolicy(self.settings, budget=budget)
             try:
@@ -184,14 +185,23 @@ class ModelClient:
                         max_tokens = min(MAX_TOKENS_CAP, max_tokens * 2)
                         continue
                     raise self._error(exc, policy, spent, max_tokens=max_tokens) from exc
-                elif is_rejection(root) and forms.auto:
-                    reason = server_reason(root) or ""
-                    nxt = forms.refused(form, reason)
-                    if nxt is not None and nxt != form and reason not in reasons:
-                        reasons.add(reason)
+                elif (room := _context_room(root, max_tokens)) is not None:
+                    if room and not budget.context_fitted:  # prompt + budget over the limit
+                        budget.context_fitted = True
                         spent += _failed_usage(exc, policy)
-                        form = nxt
+                        max_tokens = room
                         continue
+                elif _form_rejection(root) and forms.auto:
+                    reason = server_reason(root) or ""
+                    if reason in reasons:  # two forms refused alike: not about the form
+                        forms.forget(reason)
+                    else:
+                        reasons.add(reason)
+                        nxt = forms.refused(form, reason)
+                        if nxt is not None and nxt != form:
+                            spent += _failed_usage(exc, policy)
+                            form = nxt
+                            continue
                 error = self._error(exc, policy, spent)
                 if isinstance(error, ModelOutputError):
                     forms.worked(form)  # the server took the form; the answer was the problem
@@ -264,6 +274,38 @@ def _refused(exc: BaseException) -> bool:
         return bool(_last_completion(exc).choices[0].message.refusal)
     except (AttributeError, IndexError, TypeError):
         return False
+
+
+_CONTEXT_LIMIT = re.compile(r"context (?:length|window|size) (?:is |of )?\(?(\d+)", re.I)
+_PROMPT_SIZE = re.compile(r"(\d+) in the messages|request has (\d+) input tokens|"
+                          r"(\d+) tokens? in the prompt", re.I)
+_MIN_ROOM = 256
+
+
+def _context_room(exc: BaseException, max_tokens: int) -> int | None:
+    """For a rejection that says prompt plus `max_tokens` exceed the model's context (vLLM,
+    OpenAI, llama.cpp wordings): the budget that fits (0: none does); None for any other
+    error. Such a rejection is about the article's length, never about the form."""
+    if not is_rejection(exc):
+        return None
+    reason = server_reason(exc) or ""
+    limit = _CONTEXT_LIMIT.search(reason)
+    if limit is None:
+        return None
+    prompt = _PROMPT_SIZE.search(reason)
+    if prompt is None:
+        return 0
+    used = int(next(g for g in prompt.groups() if g))
+    room = int(limit.group(1)) - used - 16
+    return room if _MIN_ROOM <= room < max_tokens else 0
+
+
+def _form_rejection(exc: BaseException) -> bool:
+    """A rejection that may be about the form: 400/422, or a 5xx naming an invalid or
+    unsupported parameter (not 404: a wrong URL or model is wrong in every form)."""
+    import openai
+
+    return is_rejection(exc) and not isinstance(exc, openai.NotFoundError)
 
 
 def _truncated(exc: BaseException) -> bool:

@@ -80,7 +80,7 @@ INSTRUCTOR_MODES: dict[Form, str] = {
     "tools": "TOOLS", "json_schema": "JSON_SCHEMA", "json_object_schema": "JSON",
     "json": "JSON", "md_json": "MD_JSON",
 }
-OPENAI_URL = "https://api.openai.com/v1"
+OPENAI_URL = "https://api.openai.com/v1"  # the endpoint when no --base-url is given
 MEMORY_FILE = "endpoints.json"
 
 # -- the output budget -------------------------------------------------------------------
@@ -139,10 +139,10 @@ def is_reasoning_model(model: str) -> bool:
 
 
 def budget_parameter(settings: Settings) -> str:
-    """`max_completion_tokens` for OpenAI's own API (its reasoning models refuse
-    `max_tokens`), `max_tokens` for every other server (what they all read)."""
-    url = settings.base_url or OPENAI_URL
-    return "max_completion_tokens" if "api.openai.com" in url else "max_tokens"
+    """`max_completion_tokens` for reasoning models (OpenAI refuses `max_tokens` for them),
+    `max_tokens` for every other (what every OpenAI-compatible server reads). Decided by
+    the model name alone, so a replay sends what the recording sent."""
+    return "max_completion_tokens" if is_reasoning_model(settings.model) else "max_tokens"
 
 
 # -- what auto learned, per endpoint and model --------------------------------------------
@@ -275,6 +275,18 @@ class FormChooser:
             self.current, self.settled = nxt, False
         self._save()
         return self.current
+
+    def forget(self, reason: str) -> None:
+        """Forms refused for `reason` were refused for something else (the same words came
+        back for another form): they are candidates again."""
+        if not any(r == reason for r in self.rejected.values()):
+            return
+        self.rejected = {f: r for f, r in self.rejected.items() if r != reason}
+        self.current = next(f for f in LADDER if f not in self.ignored and (
+            f not in self.rejected)) if len(self.ignored) + len(self.rejected) < len(
+            LADDER) else self.current
+        self.settled = False
+        self._save()
 
     # -- memory and the one line ------------------------------------------------------------
     def _save(self) -> None:

@@ -54,7 +54,7 @@ _SECRETS = (
     re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{6,}"),
     re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]+"),
     re.compile(r"(?i)\b(api[_-]?key|x-api-key|authorization|token)([\"']?\s*[:=]\s*[\"']?)"
-               r"[^\s\"',}]+"),
+               r"(?!bearer\b)[^\s\"',}]+"),
 )
 
 
@@ -133,6 +133,7 @@ class CallBudget:
 
     local_timeouts_left: int = 1
     length_retries_left: int = 1
+    context_fitted: bool = False  # max_tokens was lowered once to fit the model's context
 
     def timed_out(self) -> None:
         """A local read timeout is being retried: no length retry after it."""
