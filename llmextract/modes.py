@@ -190,7 +190,15 @@ class EndpointMemory:
                 os.unlink(tmp)
 
 
+_SAID: set[str] = set()  # lines already printed by this process
+
+
 def _say(line: str) -> None:
+    """Print `line` on standard error, once per process (a program calling `summarize()`
+    in a loop makes a client per call: it hears about its endpoint once)."""
+    if line in _SAID:
+        return
+    _SAID.add(line)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(line + "\n")
         sys.stderr.flush()

@@ -17,8 +17,11 @@
               "BadRequestError", "param": null, "code": 400}; refuses a request whose
               prompt plus `max_tokens` exceed `max_model_len` (8,192 tokens)
 
-Shapes checked against llama-cpp-python 0.3.36 (its source and a running server), and the
-documented shapes of Ollama and vLLM.
+Shapes checked against llama-cpp-python 0.3.36 (its source and a running server: the
+json_schema error body is copied from it), and the documented shapes of Ollama and vLLM.
+Whether llama-cpp-python honours a forced tool_choice with the model's own template depends
+on the setup: a user's run saw it ignored (what this profile serves); with SmolLM2-135M and
+short articles it was honoured, which `--mode auto` takes as it comes.
 """
 
 from __future__ import annotations
@@ -70,10 +73,14 @@ class Profile:
 
     def _bad_format(self, kind: str) -> Refusal:
         if self.error_style == "llamacpp":
+            # llama-cpp-python turns the request's validation error into a 500, its text
+            # as FastAPI prints it, followed by a traceback line (as a running 0.3.36 does)
             allowed = " or ".join(repr(f) for f in self.formats)
-            detail = (f"1 validation error for CreateChatCompletionRequest\n"
-                      f"response_format.type\n  Input should be {allowed} "
-                      f"[type=literal_error, input_value={kind!r}, input_type=str]")
+            detail = ("1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                      f"'response_format', 'type'), 'msg': \"Input should be {allowed}\", "
+                      f"'input': {kind!r}, 'ctx': {{'expected': \"{allowed}\"}}}}\n\n"
+                      '  File "llama_cpp/server/app.py", line 376, in '
+                      "create_chat_completion\n    POST /v1/chat/completions")
             return self._error(500, detail)
         return self._error(400, f"response_format type {kind!r} is not supported")
 
