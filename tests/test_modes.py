@@ -338,3 +338,11 @@ def test_cached_prompt_tokens_are_counted_and_priced(answers: Path, tmp_path: Pa
 def test_fakeserver_rejects_an_unknown_profile() -> None:
     with pytest.raises(ValueError, match="unknown profile"):
         FakeServer(profile="nope")
+
+
+def test_fakeserver_command_line_takes_a_profile() -> None:
+    from llmextract.fakeserver.__main__ import build_parser
+
+    assert build_parser().parse_args(["--profile", "llamacpp"]).profile == "llamacpp"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--profile", "nope"])
