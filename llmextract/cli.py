@@ -91,12 +91,25 @@ def _add_summarize(sub: Any) -> None:
                    "LLMEXTRACT_MODEL)")
     s.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. "
                    "http://localhost:8000/v1 (default: OPENAI_BASE_URL or OpenAI)")
-    s.add_argument("--mode", choices=("tools", "json_schema", "json", "md_json"),
-                   default="tools", help="how the schema is sent to the model (default: tools)")
+    s.add_argument("--mode", choices=("auto", "tools", "json_schema", "json", "md_json"),
+                   default="auto",
+                   help="how the schema is sent to the model: auto (default) starts with "
+                        "tools and learns what the endpoint takes (json_schema, json_object "
+                        "with a schema as llama.cpp takes it, markdown JSON), remembered "
+                        "beside the cache; the others use that one form only (see "
+                        "docs/modes.md)")
+    s.add_argument("--max-tokens", type=_positive_int, metavar="N",
+                   help="output budget sent with every request (default: sized to the "
+                        "schema, 3072 for the news summary); a truncated answer is asked "
+                        "once more with twice the budget")
     s.add_argument("-j", "--jobs", type=_positive_int, default=8, metavar="N",
                    help="articles in flight at once (default: 8)")
     s.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds per HTTP request before it is retried (default: 60)")
+    s.add_argument("--local-timeout-retries", type=int, default=1, metavar="N",
+                   help="retries after a timeout when the endpoint is local (localhost, a "
+                        "private address): a slow local model is not sent the same work "
+                        "again and again (default: 1)")
     s.add_argument("--max-reasks", type=int, default=2, metavar="N",
                    help="re-asks after an answer fails validation (default: 2)")
     s.add_argument("--retries", type=int, default=4, metavar="N",
@@ -189,6 +202,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         None, on_ungrounded=args.on_ungrounded, **extra,
         model=args.model, base_url=args.base_url, mode=args.mode, engine=args.engine,
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
+        max_tokens=args.max_tokens, local_timeout_retries=args.local_timeout_retries,
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
         cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text)

@@ -15,11 +15,11 @@ from pydantic import BaseModel
 
 from llmextract.errors import UsageError
 
-Mode = Literal["tools", "json_schema", "json", "md_json"]
+Mode = Literal["auto", "tools", "json_schema", "json", "md_json"]
 EngineChoice = Literal["auto", "llm", "rules"]
 OnUngrounded = Literal["drop", "reask", "fail"]
 
-MODES: tuple[Mode, ...] = ("tools", "json_schema", "json", "md_json")
+MODES: tuple[Mode, ...] = ("auto", "tools", "json_schema", "json", "md_json")
 ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_CHARS = 400_000
@@ -33,7 +33,30 @@ def default_cache_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "llmextract"
 
 
-__all__ = ["DEFAULT_MODEL", "ENGINES", "MODES", "EngineChoice", "Mode", "Settings"]
+__all__ = ["DEFAULT_MODEL", "ENGINES", "MODES", "EngineChoice", "Mode", "Settings",
+           "is_local_url"]
+
+
+def is_local_url(url: str | None) -> bool:
+    """True for a URL whose host is loopback, private or link-local, `localhost`, or a
+    `.local`/`.localhost`/`.internal` name (None, the hosted OpenAI API, is not local)."""
+    if not url:
+        return False
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host in ("localhost", "host.docker.internal") or host.endswith(
+            (".local", ".localhost", ".internal")):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return addr.is_loopback or addr.is_private or addr.is_link_local
 
 
 @dataclass(frozen=True)
@@ -46,7 +69,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    mode: Mode = "tools"
+    mode: Mode = "auto"  # see docs/modes.md and llmextract.modes
     engine: EngineChoice = "auto"
     concurrency: int = 8
     max_reasks: int = 2
@@ -55,6 +78,8 @@ class Settings:
     backoff_base: float = 0.5
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
+    max_tokens: int | None = None  # None: sized to the schema (llmextract.modes.max_tokens_for)
+    local_timeout_retries: int = 1  # read timeouts retried against a local endpoint
     record: Path | None = None
     replay: Path | None = None
     max_chars: int = DEFAULT_MAX_CHARS
@@ -75,8 +100,11 @@ class Settings:
             raise UsageError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
         if self.concurrency < 1:
             raise UsageError("concurrency (-j) must be at least 1")
-        if self.max_reasks < 0 or self.max_transport_retries < 0:
+        if self.max_reasks < 0 or self.max_transport_retries < 0 or (
+                self.local_timeout_retries < 0):
             raise UsageError("retry counts cannot be negative")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise UsageError("--max-tokens must be at least 1")
         if self.timeout <= 0:
             raise UsageError("timeout must be positive")
         if self.on_ungrounded not in ("drop", "reask", "fail"):
@@ -113,6 +141,12 @@ class Settings:
         """The result cache serves and stores model results; never while recording (every
         request must reach the cassette) or replaying (a cassette run stays hermetic)."""
         return self.use_cache and self.use_model and self.record is None and self.replay is None
+
+    @property
+    def local_endpoint(self) -> bool:
+        """The endpoint is on this machine or a private network (loopback, private or
+        link-local address, `localhost`, a `.local`/`.localhost`/`.internal` name)."""
+        return is_local_url(self.base_url)
 
     @property
     def client_key(self) -> str:

@@ -1,10 +1,12 @@
 """What a run cost: a small table of model prices and the arithmetic.
 
 Prices are USD per 1 million tokens (input, output), OpenAI list prices as of 2025; they
-change, so `--price IN,OUT` overrides them. A dated or suffixed model name
-("gpt-4o-mini-2024-07-18") takes the price of the longest name in the table that it starts
-with, followed by "-" or nothing: "gpt-4o" is not priced as "gpt-4", and an unknown model is
-reported as unknown (None) rather than priced wrongly.
+change, so `--price IN,OUT` overrides them. Prompt tokens the provider served from its
+prompt cache (`usage.prompt_tokens_details.cached_tokens`) are priced at the model's cached
+input rate (`CACHED_PRICES`; half the input price when not listed, or with `--price`).
+A dated or suffixed model name ("gpt-4o-mini-2024-07-18") takes the price of the longest
+name in the table that it starts with, followed by "-" or nothing: "gpt-4o" is not priced
+as "gpt-4", and an unknown model is reported as unknown (None) rather than priced wrongly.
 """
 
 from __future__ import annotations
@@ -40,17 +42,21 @@ PRICES: dict[str, tuple[float, float]] = {
     "o4-mini": (1.10, 4.40),
 }
 
+CACHED_PRICES: dict[str, float] = {  # USD per 1M cached input tokens
+    "gpt-5": 0.125, "gpt-5-mini": 0.025, "gpt-5-nano": 0.005,
+    "gpt-4.1": 0.50, "gpt-4.1-mini": 0.10, "gpt-4.1-nano": 0.025,
+    "gpt-4o": 1.25, "gpt-4o-mini": 0.075,
+    "o1": 7.50, "o1-mini": 0.55, "o3": 0.50, "o3-mini": 0.55, "o4-mini": 0.275,
+}
+CACHED_SHARE = 0.5  # cached input tokens at half the input price when the table has none
+
 PRICE_HELP = "USD per 1M input tokens and per 1M output tokens, e.g. 0.15,0.60"
 
-__all__ = ["PRICES", "PRICE_HELP", "estimate_cost", "lookup_price", "parse_price"]
+__all__ = ["CACHED_PRICES", "PRICES", "PRICE_HELP", "cached_price", "estimate_cost",
+           "lookup_price", "parse_price"]
 
 
-def lookup_price(model: str | None) -> tuple[float, float] | None:
-    """The (input, output) price of `model` per 1M tokens, or None when it is not known.
-
-    The name is matched case-insensitively, after any "provider/" prefix, against the
-    longest entry of `PRICES` that it equals or starts with followed by "-".
-    """
+def _known_name(model: str | None) -> str | None:
     if not model:
         return None
     name = model.strip().lower().rsplit("/", 1)[-1]
@@ -59,7 +65,26 @@ def lookup_price(model: str | None) -> tuple[float, float] | None:
         if (name == known or name.startswith(known + "-")) and (
                 best is None or len(known) > len(best)):
             best = known
+    return best
+
+
+def lookup_price(model: str | None) -> tuple[float, float] | None:
+    """The (input, output) price of `model` per 1M tokens, or None when it is not known.
+
+    The name is matched case-insensitively, after any "provider/" prefix, against the
+    longest entry of `PRICES` that it equals or starts with followed by "-".
+    """
+    best = _known_name(model)
     return PRICES[best] if best is not None else None
+
+
+def cached_price(model: str | None, price: tuple[float, float]) -> float:
+    """USD per 1M cached input tokens: the model's listed cached rate, else half of the
+    input price `price[0]`."""
+    best = _known_name(model)
+    if best is not None and best in CACHED_PRICES and PRICES[best] == price:
+        return CACHED_PRICES[best]
+    return price[0] * CACHED_SHARE
 
 
 def parse_price(text: str) -> tuple[float, float]:
@@ -85,9 +110,13 @@ def parse_price(text: str) -> tuple[float, float]:
 
 
 def estimate_cost(model: str | None, prompt_tokens: int, completion_tokens: int,
-                  override: tuple[float, float] | None = None) -> float | None:
-    """USD for the given token counts at `override` or `model`'s price; None when unknown."""
+                  override: tuple[float, float] | None = None, *,
+                  cached_tokens: int = 0) -> float | None:
+    """USD for the given token counts at `override` or `model`'s price; None when unknown.
+    `cached_tokens` (part of `prompt_tokens`) are priced at the cached input rate."""
     price = override if override is not None else lookup_price(model)
     if price is None:
         return None
-    return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+    cached = max(0, min(cached_tokens, prompt_tokens))
+    return ((prompt_tokens - cached) * price[0] + cached * cached_price(model, price)
+            + completion_tokens * price[1]) / 1_000_000

@@ -6,6 +6,7 @@ This is the boundary where openai/instructor/vcrpy errors become llmextract erro
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,19 +20,24 @@ from llmextract.errors import (
     ModelOutputError,
     ModelUnavailableError,
 )
+from llmextract.modes import (
+    INSTRUCTOR_MODES,
+    MAX_TOKENS_CAP,
+    Form,
+    FormChooser,
+    budget_parameter,
+    max_tokens_for,
+)
 from llmextract.prompts import Prompt
 from llmextract.ratelimit import RateLimiter, estimate_tokens
 from llmextract.record import Usage
-from llmextract.retry import RetryPolicy, classify
+from llmextract.retry import CallBudget, RetryPolicy, classify, is_rejection, server_reason
 from llmextract.schema import ArticleSummary
 
 if TYPE_CHECKING:
     import openai
 
 __all__ = ["LazyModelClient", "ModelAnswer", "ModelClient"]
-
-_MODES = {"tools": "TOOLS", "json_schema": "JSON_SCHEMA", "json": "JSON", "md_json": "MD_JSON"}
-
 
 @dataclass(frozen=True)
 class ModelAnswer:
@@ -41,10 +47,12 @@ class ModelAnswer:
 
 
 def _usage_of(raw: Any, requests: int) -> Usage:
+    details = getattr(raw, "prompt_tokens_details", None)
     return Usage(
         requests=requests,
         prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
         completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+        cached_prompt_tokens=int(getattr(details, "cached_tokens", 0) or 0),
     )
 
 
@@ -80,7 +88,8 @@ def _memoize_instructor_model_check() -> None:
 
 
 class ModelClient:
-    """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency)."""
+    """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency),
+    and the run's `FormChooser` (which structured-output form requests use)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
                  schema: type[BaseModel] = ArticleSummary) -> None:
@@ -105,57 +114,137 @@ class ModelClient:
             timeout=settings.timeout,
             http_client=http_client,
         )
-        mode = getattr(instructor.Mode, _MODES[settings.mode])
-        self._client = instructor.from_openai(self._openai, mode=mode)
+        self._instructor = instructor
+        self._clients: dict[str, Any] = {}
+        self.forms = FormChooser(settings)
         # Wrapping once spares instructor regenerating the JSON schema on every call.
         self.schema = schema
         self._response_model = instructor.openai_schema(schema)
+        self._json_schema: dict[str, Any] | None = None
+        self.max_tokens = settings.max_tokens or max_tokens_for(schema, settings.model)
+        self._budget_parameter = budget_parameter(settings)
+
+    def _client_for(self, form: Form) -> Any:
+        name = INSTRUCTOR_MODES[form]
+        if name not in self._clients:
+            mode = getattr(self._instructor.Mode, name)
+            self._clients[name] = self._instructor.from_openai(self._openai, mode=mode)
+        return self._clients[name]
 
     async def _before_request(self, request: Any) -> None:
         await self.limiter.acquire(estimate_tokens(len(request.content or b"")))
 
     async def aclose(self) -> None:
+        self.forms.close()
         await self._openai.close()
 
     async def extract(self, text: str, followup: list[dict[str, str]] | None = None
                       ) -> ModelAnswer:
         """One article -> a validated instance of the schema, or a `ModelError` subclass.
-        `followup` messages are appended to the conversation (a grounding re-ask)."""
-        policy = RetryPolicy(self.settings)
-        kwargs: dict[str, Any] = {}
+        `followup` messages are appended to the conversation (a grounding re-ask).
+
+        While `--mode auto` has not settled on a form, one article at a time probes (the
+        others wait here), so a run never fires a burst of requests that all fail alike."""
+        forms = self.forms
+        while not forms.settled:
+            async with forms.lock:
+                if not forms.settled:
+                    return await self._extract(text, followup or [])
+        return await self._extract(text, followup or [])
+
+    async def _extract(self, text: str, followup: list[dict[str, str]]) -> ModelAnswer:
+        forms = self.forms
+        form = forms.current
+        budget = CallBudget(self.settings.local_timeout_retries)
+        spent = Usage()
+        max_tokens = self.max_tokens
+        brief: list[dict[str, str]] = []
+        reasons: set[str] = set()  # the server's reasons for refusing forms
+        while True:
+            policy = RetryPolicy(self.settings, budget=budget)
+            try:
+                answer = await self._call(form, text, [*followup, *brief], max_tokens, policy)
+            except Exception as exc:  # translated here, at the one boundary
+                root = _root(exc)
+                if _no_tool_call(root):
+                    recovered = self._from_content(exc, policy)
+                    if recovered is not None:
+                        forms.tools_ignored()
+                        return _plus(recovered, spent)
+                    nxt = None if _refused(exc) else forms.tools_ignored()
+                    if nxt is not None:
+                        spent += _failed_usage(exc, policy)
+                        form = nxt
+                        continue
+                elif _truncated(root):
+                    forms.worked(form)
+                    if budget.length_retries_left > 0 and max_tokens < MAX_TOKENS_CAP:
+                        budget.truncated()
+                        spent += _failed_usage(exc, policy)
+                        brief = [_brief_message(max_tokens)]
+                        max_tokens = min(MAX_TOKENS_CAP, max_tokens * 2)
+                        continue
+                    raise self._error(exc, policy, spent, max_tokens=max_tokens) from exc
+                elif (room := _context_room(root, max_tokens)) is not None:
+                    if room and not budget.context_fitted:  # prompt + budget over the limit
+                        budget.context_fitted = True
+                        spent += _failed_usage(exc, policy)
+                        max_tokens = room
+                        continue
+                elif _form_rejection(root) and forms.auto:
+                    reason = server_reason(root) or ""
+                    if reason in reasons:  # two forms refused alike: not about the form
+                        forms.forget(reason)
+                    else:
+                        reasons.add(reason)
+                        nxt = forms.refused(form, reason)
+                        if nxt is not None and nxt != form:
+                            spent += _failed_usage(exc, policy)
+                            form = nxt
+                            continue
+                error = self._error(exc, policy, spent)
+                if isinstance(error, ModelOutputError):
+                    forms.worked(form)  # the server took the form; the answer was the problem
+                raise error from exc
+            forms.worked(form)
+            return _plus(answer, spent)
+
+    async def _call(self, form: Form, text: str, followup: list[dict[str, str]],
+                    max_tokens: int, policy: RetryPolicy) -> ModelAnswer:
+        kwargs: dict[str, Any] = {self._budget_parameter: max_tokens}
         if self.settings.temperature is not None:
             kwargs["temperature"] = self.settings.temperature
-        try:
-            result, completion = await self._client.chat.completions.create_with_completion(
+        if form == "json_object_schema":
+            if self._json_schema is None:
+                self._json_schema = self._response_model.model_json_schema()
+            # instructor's JSON mode sends {"type": "json_object"}; the request body's
+            # extra fields replace it with the form llama.cpp constrains with a grammar.
+            kwargs["extra_body"] = {
+                "response_format": {"type": "json_object", "schema": self._json_schema}}
+        result, completion = await self._client_for(form).chat.completions \
+            .create_with_completion(
                 model=self.settings.model,
-                messages=[*self.prompt.messages(text), *(followup or [])],  # type: ignore[list-item]
+                messages=[*self.prompt.messages(text), *followup],
                 response_model=self._response_model,
                 max_retries=policy.retrying(),
                 strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
                 **kwargs,
             )
-        except Exception as exc:  # translated here, at the one boundary
-            recovered = self._from_content(exc, policy)
-            if recovered is not None:
-                return recovered
-            raise _translate(exc, policy, self.settings) from exc
         summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
         return ModelAnswer(summary=summary, usage=usage,
                            model=str(getattr(completion, "model", "") or self.settings.model))
 
+    def _error(self, exc: Exception, policy: RetryPolicy, spent: Usage,
+               max_tokens: int | None = None) -> ModelError | Exception:
+        return _translate(exc, policy, self.settings, max_tokens, spent)
 
     def _from_content(self, exc: Exception, policy: RetryPolicy) -> ModelAnswer | None:
         """Servers that ignore `tool_choice` (several local ones) answer in the message
         content instead of a tool call: take that JSON when it fits the schema."""
-        if "No tool call" not in str(_root(exc)):
-            return None
-        completion = getattr(exc, "last_completion", None)
-        if completion is None:
-            attempts = getattr(exc, "failed_attempts", None) or []
-            completion = attempts[-1].completion if attempts else None
+        completion = _last_completion(exc)
         try:
-            content = completion.choices[0].message.content  # type: ignore[union-attr]
+            content = completion.choices[0].message.content
             start, end = content.index("{"), content.rindex("}") + 1
             summary = self.schema.model_validate_json(content[start:end])
         except (AttributeError, IndexError, TypeError, ValueError):
@@ -163,6 +252,87 @@ class ModelClient:
         usage = _usage_of(getattr(completion, "usage", None), policy.failures)
         return ModelAnswer(summary=summary, usage=usage,
                            model=str(getattr(completion, "model", "") or self.settings.model))
+
+
+def _last_completion(exc: BaseException) -> Any:
+    completion = getattr(exc, "last_completion", None)
+    if completion is None:
+        attempts = getattr(exc, "failed_attempts", None) or []
+        completion = attempts[-1].completion if attempts else None
+    return completion
+
+
+def _no_tool_call(exc: BaseException) -> bool:
+    from instructor.core import ResponseParsingError
+
+    return isinstance(exc, ResponseParsingError) and "No tool call" in str(exc)
+
+
+def _refused(exc: BaseException) -> bool:
+    """The model declined (a `refusal` in the message): not a server ignoring tools."""
+    try:
+        return bool(_last_completion(exc).choices[0].message.refusal)
+    except (AttributeError, IndexError, TypeError):
+        return False
+
+
+_CONTEXT_LIMIT = re.compile(r"context (?:length|window|size) (?:is |of )?\(?(\d+)", re.I)
+_PROMPT_SIZE = re.compile(r"(\d+) in the messages|request has (\d+) input tokens|"
+                          r"(\d+) tokens? in the prompt", re.I)
+_MIN_ROOM = 256
+
+
+def _context_room(exc: BaseException, max_tokens: int) -> int | None:
+    """For a rejection that says prompt plus `max_tokens` exceed the model's context (vLLM,
+    OpenAI, llama.cpp wordings): the budget that fits (0: none does); None for any other
+    error. Such a rejection is about the article's length, never about the form."""
+    if not is_rejection(exc):
+        return None
+    reason = server_reason(exc) or ""
+    limit = _CONTEXT_LIMIT.search(reason)
+    if limit is None:
+        return None
+    prompt = _PROMPT_SIZE.search(reason)
+    if prompt is None:
+        return 0
+    used = int(next(g for g in prompt.groups() if g))
+    room = int(limit.group(1)) - used - 16
+    return room if _MIN_ROOM <= room < max_tokens else 0
+
+
+def _form_rejection(exc: BaseException) -> bool:
+    """A rejection that may be about the form: 400/422, or a 5xx naming an invalid or
+    unsupported parameter (not 404: a wrong URL or model is wrong in every form)."""
+    import openai
+
+    return is_rejection(exc) and not isinstance(exc, openai.NotFoundError)
+
+
+def _truncated(exc: BaseException) -> bool:
+    from instructor.core import IncompleteOutputException
+
+    return isinstance(exc, IncompleteOutputException)
+
+
+def _brief_message(max_tokens: int) -> dict[str, str]:
+    return {"role": "user", "content": (
+        f"Your previous answer was cut off at {max_tokens} tokens. Answer again, briefly: "
+        "the same structure, only the most important items, short descriptions, nothing "
+        "repeated.")}
+
+
+def _failed_usage(exc: BaseException, policy: RetryPolicy) -> Usage:
+    total = getattr(exc, "total_usage", None)
+    usage = _usage_of(total, policy.failures)
+    if usage.prompt_tokens == 0:
+        usage = _usage_of(getattr(_last_completion(exc), "usage", None), policy.failures)
+    return usage
+
+
+def _plus(answer: ModelAnswer, spent: Usage) -> ModelAnswer:
+    if not spent.requests:
+        return answer
+    return ModelAnswer(summary=answer.summary, usage=answer.usage + spent, model=answer.model)
 
 
 class LazyModelClient:
@@ -196,23 +366,29 @@ def _limits(pool: int) -> Any:
 
 def _root(exc: BaseException) -> BaseException:
     """The error that decided the outcome (instructor wraps it in InstructorRetryException)."""
-    if type(exc).__name__ == "InstructorRetryException" and exc.__cause__ is not None:
+    from instructor.core import InstructorRetryException
+
+    if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
         return exc.__cause__
     return exc
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, settings: Settings, max_tokens: int | None = None) -> str:
     import openai
+    from instructor.core import IncompleteOutputException
 
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code} from the model endpoint"
+        reason = server_reason(exc, (settings.api_key,))
+        return f"HTTP {exc.status_code} from the model endpoint" + (
+            f": {reason}" if reason else "")
     if isinstance(exc, openai.APITimeoutError):
         return "the model endpoint timed out"
     if isinstance(exc, openai.APIConnectionError):
         return "could not connect to the model endpoint"
     name = type(exc).__name__
-    if name == "IncompleteOutputException":
-        return "the answer was truncated (finish_reason=length)"
+    if isinstance(exc, IncompleteOutputException):
+        at = f" at {max_tokens} tokens" if max_tokens else ""
+        return f"the answer was truncated{at} (finish_reason=length; raise --max-tokens)"
     if name == "ValidationError":
         count = getattr(exc, "error_count", lambda: 0)()
         return f"the answer did not match the schema ({count} validation errors)"
@@ -221,7 +397,9 @@ def _describe(exc: BaseException) -> str:
     return f"{name}: {str(exc)[:200]}"
 
 
-def _translate(exc: Exception, policy: RetryPolicy, settings: Settings) -> ModelError | Exception:
+def _translate(exc: Exception, policy: RetryPolicy, settings: Settings,
+               max_tokens: int | None = None, spent: Usage | None = None
+               ) -> ModelError | Exception:
     root = _root(exc)
     kind = classify(root)
     if kind == "cassette":
@@ -231,13 +409,11 @@ def _translate(exc: Exception, policy: RetryPolicy, settings: Settings) -> Model
             f"request not found in {named}: the article or prompt changed since it was "
             "recorded; re-record it with --record (see README, 'Cassettes')"
         )
-    total = getattr(exc, "total_usage", None)
-    usage = _usage_of(total, policy.failures)
-    if usage.prompt_tokens == 0:
-        last = getattr(exc, "last_completion", None)
-        usage = _usage_of(getattr(last, "usage", None), policy.failures)
-    attempts = policy.failures  # every failed request passed through the policy
-    message = f"{_describe(root)} (after {attempts} request{'s' if attempts > 1 else ''})"
+    # every failed request passed through a policy; `spent`: earlier forms or budgets
+    usage = _failed_usage(exc, policy) + (spent or Usage())
+    attempts = usage.requests
+    message = (f"{_describe(root, settings, max_tokens)} "
+               f"(after {attempts} request{'s' if attempts > 1 else ''})")
     cls = ModelUnavailableError if kind == "transport" or _is_status(root) else ModelOutputError
     return cls(message, attempts=attempts, usage=usage)
 

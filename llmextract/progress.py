@@ -56,6 +56,7 @@ class RunStats:
         self.cached = 0
         self.requests = 0
         self.prompt_tokens = 0
+        self.cached_prompt_tokens = 0
         self.completion_tokens = 0
 
     @property
@@ -89,6 +90,7 @@ class RunStats:
         usage = result.usage
         self.requests += usage.requests
         self.prompt_tokens += usage.prompt_tokens
+        self.cached_prompt_tokens += usage.cached_prompt_tokens
         self.completion_tokens += usage.completion_tokens
 
     def rate(self) -> float | None:
@@ -108,7 +110,8 @@ class RunStats:
     def cost(self, model: str | None,
              price: tuple[float, float] | None = None) -> float | None:
         """Estimated USD for the tokens so far; None when the model's price is unknown."""
-        return estimate_cost(model, self.prompt_tokens, self.completion_tokens, price)
+        return estimate_cost(model, self.prompt_tokens, self.completion_tokens, price,
+                             cached_tokens=self.cached_prompt_tokens)
 
     def report(self, model: str | None, price: tuple[float, float] | None = None, *,
                replayed: bool = False) -> str:
@@ -122,9 +125,11 @@ class RunStats:
         counts = self.counts_text()
         lines = [head + (f": {counts}" if counts else "")]
         if self.requests:
+            cached = (f" ({self.cached_prompt_tokens:,} cached)"
+                      if self.cached_prompt_tokens else "")
             tokens = (f"{PREFIX}{_plural(self.requests, 'request')}, "
-                      f"{self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion "
-                      "tokens, ")
+                      f"{self.prompt_tokens:,} prompt{cached} + {self.completion_tokens:,} "
+                      "completion tokens, ")
             cost = self.cost(model, price)
             if replayed:
                 tokens += "replayed from a cassette: no cost"

@@ -5,7 +5,14 @@ policy as its `max_retries`, so every HTTP attempt of a call passes through here
 
 - transport failures (429, 408/409, 5xx, timeouts, connection errors) are retried up to
   `max_transport_retries` times with exponential backoff and jitter, honouring
-  `Retry-After`/`retry-after-ms` up to `retry_after_cap` seconds;
+  `Retry-After`/`retry-after-ms` up to `retry_after_cap` seconds; a read timeout against a
+  local endpoint (`Settings.local_endpoint`) is retried at most `local_timeout_retries`
+  times (default 1) per article: a slow local model is not sent the same work again and
+  again;
+- a deterministic rejection (HTTP 400/404/422, or a 5xx whose body says a parameter is
+  invalid or unsupported, as llama-cpp-python answers an unknown `response_format`) is
+  never resent unchanged: it is final here (`--mode auto` may then try another form, see
+  llmextract.modes), and `server_reason` gives the server's words for the error message;
 - invalid answers (schema validation, broken JSON) are re-asked at once, up to
   `max_reasks` times (instructor appends the validation error to the conversation);
 - everything else (refusals, truncation, 4xx, a request missing from a replayed cassette)
@@ -19,7 +26,10 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Literal
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from tenacity import AsyncRetrying, RetryCallState, stop_never
 
@@ -27,7 +37,113 @@ from llmextract.config import Settings
 
 Kind = Literal["parse", "transport", "cassette", "final"]
 
-__all__ = ["RetryPolicy", "cassette_miss", "classify", "retry_after_seconds"]
+__all__ = ["CallBudget", "RetryPolicy", "cassette_miss", "classify", "is_rejection",
+           "retry_after_seconds", "scrub", "server_reason"]
+
+REASON_CHARS = 300
+"""How much of a server's error message goes into our error message."""
+
+# A 5xx whose body says one of these is the server refusing the request as written (an
+# unknown or unsupported parameter), not a passing failure: resending it cannot help.
+_INVALID_REQUEST = re.compile(
+    r"input should be|validation error|invalid (?:param|value|request|argument|type|"
+    r"response_format|schema)|unsupported|not supported|unknown (?:field|param|argument)|"
+    r"unrecognized|extra (?:fields|inputs) (?:are )?not permitted|is not a valid|"
+    r"field required|missing required", re.IGNORECASE)
+_SECRETS = (
+    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{6,}"),
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]+"),
+    re.compile(r"(?i)\b(api[_-]?key|x-api-key|authorization|token)([\"']?\s*[:=]\s*[\"']?)"
+               r"(?!bearer\b)[^\s\"',}]+"),
+)
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with API keys (`sk-...`), bearer tokens, `api_key=...` values and the given
+    secrets replaced by `***`."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    text = _SECRETS[0].sub("sk-***", text)
+    text = _SECRETS[1].sub("Bearer ***", text)
+    return _SECRETS[2].sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
+
+def _body_message(body: Any) -> str | None:
+    """The message of an error body in any of the shapes servers use: OpenAI's
+    `{"error": {"message"}}` (openai hands over the inner object), vLLM's
+    `{"object": "error", "message"}`, Ollama's `{"error": "..."}`, FastAPI's `{"detail"}`."""
+    if isinstance(body, str):
+        return body
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "msg"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+            if isinstance(value, dict | list) and value:
+                inner = _body_message(value)
+                if inner:
+                    return inner
+    if isinstance(body, list) and body:
+        parts = [_body_message(item) or "" for item in body[:3]]
+        return "; ".join(p for p in parts if p) or None
+    return None
+
+
+def server_reason(exc: BaseException, secrets: Iterable[str | None] = ()) -> str | None:
+    """The server's own words for an HTTP error (its first `REASON_CHARS` characters, one
+    line, secrets scrubbed), or None when it gave none."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    text = _body_message(exc.body)
+    if not text:
+        try:
+            text = exc.response.text
+        except Exception:  # a streamed or closed response: no body to read
+            text = None
+    if not text or not text.strip():
+        return None
+    flat = " ".join(scrub(text, secrets).split())
+    return flat if len(flat) <= REASON_CHARS else flat[: REASON_CHARS - 3].rstrip() + "..."
+
+
+def is_rejection(exc: BaseException) -> bool:
+    """The server refused the request as written: 400/404/422, or a 5xx whose body says a
+    parameter is invalid or unsupported. Sending it again unchanged cannot help."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    code = exc.status_code
+    if code in (400, 404, 422):
+        return True
+    if code >= 500:
+        return bool(_INVALID_REQUEST.search(server_reason(exc) or ""))
+    return False
+
+
+@dataclass
+class CallBudget:
+    """What one article's model call may still spend on a slow model, across the requests
+    of that call (see `llmextract.llm.ModelClient.extract`): read timeouts against a local
+    endpoint, and the one retry after a truncated (`length`) answer. Both say the model
+    runs long; together they cost at most one extra request by default."""
+
+    local_timeouts_left: int = 1
+    length_retries_left: int = 1
+    context_fitted: bool = False  # max_tokens was lowered once to fit the model's context
+
+    def timed_out(self) -> None:
+        """A local read timeout is being retried: no length retry after it."""
+        self.local_timeouts_left -= 1
+        self.length_retries_left = 0
+
+    def truncated(self) -> None:
+        """A truncated answer is being asked again: no timeout retry after it."""
+        self.length_retries_left -= 1
+        self.local_timeouts_left = 0
 
 
 def cassette_miss(exc: BaseException | None) -> bool:
@@ -56,9 +172,17 @@ def classify(exc: BaseException) -> Kind:
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
         return "transport"
     if isinstance(exc, openai.APIStatusError):
+        if is_rejection(exc):
+            return "final"
         code = exc.status_code
         return "transport" if code in (408, 409, 429) or code >= 500 else "final"
     return "final"
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    import openai
+
+    return isinstance(exc, openai.APITimeoutError)
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
@@ -81,8 +205,10 @@ def retry_after_seconds(exc: BaseException) -> float | None:
 class RetryPolicy:
     """Counts attempts of one call and decides retries; build one per call."""
 
-    def __init__(self, settings: Settings, rng: random.Random | None = None) -> None:
+    def __init__(self, settings: Settings, rng: random.Random | None = None,
+                 budget: CallBudget | None = None) -> None:
         self.settings = settings
+        self.budget = budget or CallBudget(settings.local_timeout_retries)
         self.reasks = 0
         self.transport_retries = 0
         self.failures = 0
@@ -105,10 +231,14 @@ class RetryPolicy:
         if kind == "parse" and self.reasks < self.settings.max_reasks:
             self.reasks += 1
             return True
-        if kind == "transport" and self.transport_retries < self.settings.max_transport_retries:
-            self.transport_retries += 1
-            return True
-        return False
+        if kind != "transport" or self.transport_retries >= self.settings.max_transport_retries:
+            return False
+        if self.settings.local_endpoint and _is_timeout(exc):
+            if self.budget.local_timeouts_left <= 0:
+                return False
+            self.budget.timed_out()
+        self.transport_retries += 1
+        return True
 
     def wait_seconds(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None

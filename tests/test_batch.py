@@ -106,8 +106,9 @@ def test_cached_rerun_makes_no_request(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
         assert srv.stats["completions"] == 0
     second = lines_of(tmp_path / "2.jsonl")
-    assert all(r["cached"] is True and r["usage"] == {"requests": 0, "prompt_tokens": 0,
-                                                       "completion_tokens": 0} for r in second)
+    assert all(r["cached"] is True and r["usage"] == {
+        "requests": 0, "prompt_tokens": 0, "completion_tokens": 0, "cached_prompt_tokens": 0}
+        for r in second)
     first = {r["id"]: r["summary"] for r in lines_of(tmp_path / "1.jsonl")}
     assert all(first[r["id"]] == r["summary"] for r in second)
     nocache = start([*args[:-1], str(tmp_path / "3.jsonl"), "--no-cache"], cache)

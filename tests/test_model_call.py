@@ -115,11 +115,20 @@ def test_reasks_are_bounded_then_fallback(server: FakeServer, tmp_path: Path) ->
     assert result.error is not None and "schema" in result.error.message
 
 
-def test_truncated_answer_falls_back_without_retry(server: FakeServer, tmp_path: Path) -> None:
+def test_truncated_answer_is_asked_once_more_briefly_then_falls_back(
+        server: FakeServer, tmp_path: Path) -> None:
+    # the script truncates the first arrival of every body; the second request is a new
+    # body (twice the budget, an instruction to be brief) and is truncated too
     use(server, tmp_path, [GOOD], ["length"])
     result = extractor(server).summarize(ARTICLE)
-    assert result.status == "fallback" and server.stats["completions"] == 1
-    assert result.error is not None and "truncated" in result.error.message
+    assert result.status == "fallback" and server.stats["completions"] == 2
+    assert result.usage.requests == 2
+    first, second = server.requests
+    assert (first["max_tokens"], second["max_tokens"]) == (3072, 6144)
+    assert "cut off at 3072 tokens" in second["messages"][-1]["content"]
+    assert result.error is not None
+    assert "truncated at 6144 tokens" in result.error.message
+    assert "after 2 requests" in result.error.message
     assert result.summary is not None and result.summary.figures  # the rules' summary
 
 

@@ -31,7 +31,9 @@ ARTICLE = SEED.read_text(encoding="utf-8")
     # schema-invalid on every body: re-asked twice with the validation error, then the
     # rules' summary (the script faults each new body, and each re-ask is a new body)
     ("invalid", "fallback", 3),
-    ("length", "fallback", 1),   # truncated: not retried, the rules' summary
+    # truncated: asked once more with twice the budget (a new body, truncated again by
+    # the script), then the rules' summary
+    ("length", "fallback", 2),
     ("refusal", "fallback", 1),
     ("empty", "fallback", 1),    # no choices at all
     # the answer in the message content instead of a tool call (servers that ignore

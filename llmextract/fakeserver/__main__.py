@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from llmextract.fakeserver.faults import FAULT_KINDS, FaultPlan
+from llmextract.fakeserver.profiles import PROFILES
 from llmextract.fakeserver.server import FakeServer
 
 _EPILOG = f"""\
@@ -51,6 +52,19 @@ fault kinds: {", ".join(FAULT_KINDS)}
   length       finish_reason "length", arguments cut mid-JSON
   refusal      a refusal message, no tool call
   empty        200 with "choices": []
+
+profiles (--profile):
+  generic   every response_format type, tool_choice honoured (default)
+  openai    as generic; reports prompt_tokens_details.cached_tokens for a system
+            message seen before (prompt caching)
+  llamacpp  llama-cpp-python with the model's own chat template: tools ignored (JSON in
+            the content); response_format json_schema -> HTTP 500 with a validation
+            message ("Input should be 'text' or 'json_object'"); json_object takes a
+            "schema"; json_object without one runs on to max_tokens (finish "length")
+  ollama    tool_choice ignored (JSON in the content); json_schema and json_object taken
+  vllm      named tool_choice honoured; errors {{"object": "error", "message", "type":
+            "BadRequestError", "param": null, "code": 400}}; prompt + max_tokens over
+            8192 tokens -> 400
 """
 
 
@@ -85,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--retry-after", type=int, default=1, help="retry-after seconds of a 429 (default 1)")
     add("--retry-after-ms", type=int, default=None, help="retry-after-ms (default retry-after)")
     add("--slow-seconds", type=float, default=30.0, help="stall of a timeout fault (default 30)")
+    add("--profile", choices=sorted(PROFILES), default="generic",
+        help="behave as a known server (default generic): which response formats it takes, "
+        "whether it ignores tool_choice, its error shapes (see below)")
     add("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -114,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             jitter=args.jitter,
             port=args.port,
             verbose=args.verbose,
+            profile=args.profile,
         )
         server.start()
     except (ValueError, OSError) as exc:

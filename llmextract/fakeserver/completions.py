@@ -91,9 +91,17 @@ def _envelope(
     choices: list[dict[str, Any]],
     completion_chars: int,
     note: str,
+    cached_tokens: int | None = None,
 ) -> dict[str, Any]:
     prompt_tokens = max(1, prompt_chars(request) // 4)
     completion_tokens = max(1, completion_chars // 4) if choices else 0
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    if cached_tokens is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": min(cached_tokens, prompt_tokens)}
     return {
         "id": f"chatcmpl-{body_hash[:24]}",
         "object": "chat.completion",
@@ -101,11 +109,7 @@ def _envelope(
         "model": str(request.get("model") or "fake-model"),
         "system_fingerprint": note,
         "choices": choices,
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
+        "usage": usage,
     }
 
 
@@ -115,18 +119,20 @@ def build_completion(
     answer: Any,
     fault: str | None = None,
     note: str = "",
+    cached_tokens: int | None = None,
 ) -> dict[str, Any]:
     """The completion for `answer`, or for one of the body-level faults.
 
     fault: None (normal), "invalid", "length", "refusal", "empty" or "notool" (the answer as
     message content although tools were requested, as servers that ignore tool_choice do).
+    cached_tokens: reported as `usage.prompt_tokens_details.cached_tokens` (None: absent).
     """
     if fault == "empty":
-        return _envelope(request, body_hash, [], 0, note)
+        return _envelope(request, body_hash, [], 0, note, cached_tokens)
     if fault == "refusal":
         message = {"role": "assistant", "content": REFUSAL_TEXT, "refusal": REFUSAL_TEXT}
         choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
-        return _envelope(request, body_hash, [choice], len(REFUSAL_TEXT), note)
+        return _envelope(request, body_hash, [choice], len(REFUSAL_TEXT), note, cached_tokens)
     markdown = wants_markdown(request)
     finish = "tool_calls" if request.get("tools") else "stop"
     if fault == "invalid":
@@ -139,11 +145,11 @@ def build_completion(
     if fault == "notool":
         message = {"role": "assistant", "content": answer_text(answer, True)}
         choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
-        return _envelope(request, body_hash, [choice], len(text), note)
+        return _envelope(request, body_hash, [choice], len(text), note, cached_tokens)
     choice = {
         "index": 0,
         "message": _message(request, text, body_hash),
         "finish_reason": finish,
         "logprobs": None,
     }
-    return _envelope(request, body_hash, [choice], len(text), note)
+    return _envelope(request, body_hash, [choice], len(text), note, cached_tokens)

@@ -23,8 +23,9 @@ from types import TracebackType
 from typing import Any
 
 from llmextract.fakeserver.answers import AnswerBook, Selection
-from llmextract.fakeserver.completions import build_completion
+from llmextract.fakeserver.completions import build_completion, prompt_chars
 from llmextract.fakeserver.faults import FaultPlan, error_payload, scripted_fault
+from llmextract.fakeserver.profiles import PROFILES, Profile
 
 __all__ = ["DEFAULT_NOTE", "FakeServer"]
 
@@ -226,6 +227,17 @@ class _Handler(BaseHTTPRequestHandler):
         body_hash = hashlib.sha256(body).hexdigest()
         selection = owner.book.select(request["messages"], requested_schema(request))
         repeat, fault = owner.ledger.admit(body_hash, request, selection, owner.faults)
+        profile = owner.profile
+        refusal = profile.refuse(request, max(1, prompt_chars(request) // 4))
+        if refusal is not None:  # the server refuses the request as written, at once
+            self._send_json(refusal.status, refusal.payload)
+            return
+        if fault is None and profile.tools_ignored and request.get("tools"):
+            fault = "notool"
+        if fault is None and profile.runs_away(request):
+            # no grammar: a small model goes on until max_tokens, or past any timeout
+            fault = "length" if request.get("max_tokens") else "timeout"
+        cached = owner.cached_tokens(request) if profile.prompt_cache else None
         # `latency` is the whole response time, as a remote model's would be: the time spent
         # choosing and computing the answer counts towards it.
         spent = time.monotonic() - self._started
@@ -244,7 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body_fault = None if fault == "malformed" else fault
             payload = build_completion(
-                request, body_hash, selection.answer, body_fault, owner.model_note
+                request, body_hash, selection.answer, body_fault, owner.model_note, cached
             )
             data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
             if fault == "malformed":
@@ -279,6 +291,10 @@ def requested_schema(request: dict[str, Any]) -> str | None:
         name = fmt["json_schema"].get("name")
         if isinstance(name, str):
             return name
+    if isinstance(fmt, dict) and isinstance(fmt.get("schema"), dict):  # llama.cpp's form
+        title = fmt["schema"].get("title")
+        if isinstance(title, str):
+            return title
     return None
 
 
@@ -293,6 +309,8 @@ class FakeServer:
         per request body and repeat).
     faults: a FaultPlan (rate faults and fault parameters); answer files' scripts win.
     model_note: sent as `system_fingerprint` and as the model's `owned_by`.
+    profile: behave as a known server: "generic" (default), "openai", "llamacpp",
+        "ollama", "vllm" (see llmextract.fakeserver.profiles).
     port: 0 picks a free port. verbose: log each request to stderr.
     `latency`, `jitter` and `faults` may be reassigned while it runs.
     """
@@ -307,7 +325,15 @@ class FakeServer:
         jitter: float = 0.0,
         port: int = 0,
         verbose: bool = False,
+        profile: str | Profile = "generic",
     ) -> None:
+        if isinstance(profile, str):
+            if profile not in PROFILES:
+                raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+            profile = PROFILES[profile]
+        self.profile = profile
+        self._prefixes: set[str] = set()
+        self._prefix_lock = threading.Lock()
         self.book = AnswerBook(answers_dir)
         self.latency = latency
         self.jitter = jitter
@@ -399,6 +425,19 @@ class FakeServer:
         with self.ledger.lock:
             self.ledger.repeats.clear()
             self.ledger.consecutive.clear()
+
+    def cached_tokens(self, request: dict[str, Any]) -> int:
+        """Prompt caching as providers do it: the system message (the fixed prefix) counts
+        as cached when a request with the same one came before."""
+        messages = request.get("messages") or []
+        first = messages[0] if messages and isinstance(messages[0], dict) else {}
+        if first.get("role") != "system" or not isinstance(first.get("content"), str):
+            return 0
+        prefix = hashlib.sha256(first["content"].encode("utf-8")).hexdigest()
+        with self._prefix_lock:
+            seen = prefix in self._prefixes
+            self._prefixes.add(prefix)
+        return len(first["content"]) // 4 if seen else 0
 
     # -- timing ---------------------------------------------------------------------------
     def delay(self, body_hash: str, repeat: int) -> float:
