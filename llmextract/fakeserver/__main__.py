@@ -19,7 +19,9 @@ _EPILOG = f"""\
 endpoints (127.0.0.1 only):
   POST /v1/chat/completions (or /chat/completions)   the fake model
   GET  /v1/models                                    one model, "fake-model"
-  GET  /_stats     counts: requests, completions, by_match, by_fault, by_status
+  GET  /_stats     counts: requests, completions, by_match, by_fault, by_status,
+                   max_in_flight (received at once), max_serving (answered at once),
+                   reached_at (in-flight level -> seconds after the first request)
   GET  /_requests  the JSON bodies of the completion requests received
   POST /_reset     zero the counts
 
@@ -85,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--retry-after", type=int, default=1, help="retry-after seconds of a 429 (default 1)")
     add("--retry-after-ms", type=int, default=None, help="retry-after-ms (default retry-after)")
     add("--slow-seconds", type=float, default=30.0, help="stall of a timeout fault (default 30)")
+    add("--slots", type=int, default=None, metavar="N",
+        help="answer N completions at once and queue the rest, like llama.cpp or Ollama "
+        "(the one-slot profile: --slots 1; default: no limit)")
+    add("--per-kchar", type=float, default=0.0, metavar="S",
+        help="slow-model profile: S more seconds per 1,000 characters of the prompt")
     add("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -114,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             jitter=args.jitter,
             port=args.port,
             verbose=args.verbose,
+            slots=args.slots,
+            seconds_per_kchar=args.per_kchar,
         )
         server.start()
     except (ValueError, OSError) as exc:
