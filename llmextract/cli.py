@@ -56,6 +56,10 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _jobs(raw: str) -> int | str:
+    return "auto" if raw == "auto" else _positive_int(raw)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llmextract", description=DESCRIPTION,
@@ -93,10 +97,15 @@ def _add_summarize(sub: Any) -> None:
                    "http://localhost:8000/v1 (default: OPENAI_BASE_URL or OpenAI)")
     s.add_argument("--mode", choices=("tools", "json_schema", "json", "md_json"),
                    default="tools", help="how the schema is sent to the model (default: tools)")
-    s.add_argument("-j", "--jobs", type=_positive_int, default=8, metavar="N",
-                   help="articles in flight at once (default: 8)")
+    s.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="auto|N",
+                   help="model requests in flight at once: auto (default) starts at 1 and "
+                        "finds the server's pace (grows while latency stays flat, shrinks on "
+                        "a queue, a timeout, 429 or 503); N: the same, never above N "
+                        "(see docs/concurrency.md)")
     s.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds per HTTP request before it is retried (default: 60)")
+                   help="the longest wait for one HTTP answer before it is retried "
+                        "(default: 60); once answers are seen, a request is given about 4 "
+                        "times the model's median time (at least 10 s), never more than S")
     s.add_argument("--max-reasks", type=int, default=2, metavar="N",
                    help="re-asks after an answer fails validation (default: 2)")
     s.add_argument("--retries", type=int, default=4, metavar="N",

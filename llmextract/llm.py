@@ -19,6 +19,7 @@ from llmextract.errors import (
     ModelOutputError,
     ModelUnavailableError,
 )
+from llmextract.pace import Pace, PacedTransport
 from llmextract.prompts import Prompt
 from llmextract.ratelimit import RateLimiter, estimate_tokens
 from llmextract.record import Usage
@@ -83,7 +84,7 @@ class ModelClient:
     """One shared `AsyncOpenAI` client (connection pool sized for the run's concurrency)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary) -> None:
+                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None) -> None:
         import instructor
         import openai
 
@@ -91,11 +92,15 @@ class ModelClient:
         _memoize_instructor_model_check()
         self.settings = settings
         self.prompt = prompt
-        pool = settings.concurrency + 4
+        pool = settings.max_in_flight + 4
         self.limiter = RateLimiter(settings.rpm, settings.tpm)
         hooks = {"request": [self._before_request]} if self.limiter.active else {}
+        # Every HTTP attempt is admitted by the run's Pace (adaptive concurrency/timeouts).
+        self.pace = pace or Pace.for_settings(settings)
+        transport = PacedTransport(_httpx().AsyncHTTPTransport(limits=_limits(pool)), self.pace)
         http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
-            limits=_limits(pool), timeout=settings.timeout, follow_redirects=True,
+            transport=transport,  # type: ignore[arg-type]  # duck-typed: httpx or httpx2
+            timeout=settings.timeout, follow_redirects=True,
             event_hooks=hooks,
         )
         self._openai: openai.AsyncOpenAI = openai.AsyncOpenAI(
@@ -135,10 +140,12 @@ class ModelClient:
                 **kwargs,
             )
         except Exception as exc:  # translated here, at the one boundary
+            self.pace.note_reasks(policy.reasks)
             recovered = self._from_content(exc, policy)
             if recovered is not None:
                 return recovered
             raise _translate(exc, policy, self.settings) from exc
+        self.pace.note_reasks(policy.reasks)
         summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
         return ModelAnswer(summary=summary, usage=usage,
@@ -170,16 +177,17 @@ class LazyModelClient:
     imports openai or opens a connection (~1 s of start-up saved)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary) -> None:
+                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None) -> None:
         self.settings = settings
         self.prompt = prompt
         self.schema = schema
+        self.pace = pace
         self._client: ModelClient | None = None
 
     async def extract(self, text: str, followup: list[dict[str, str]] | None = None
                       ) -> ModelAnswer:
         if self._client is None:
-            self._client = ModelClient(self.settings, self.prompt, self.schema)
+            self._client = ModelClient(self.settings, self.prompt, self.schema, self.pace)
         return await self._client.extract(text, followup)
 
     async def aclose(self) -> None:
@@ -187,11 +195,15 @@ class LazyModelClient:
             await self._client.aclose()
 
 
-def _limits(pool: int) -> Any:
+def _httpx() -> Any:
+    """The httpx flavour openai is built on (httpx2 for openai 3.x, else httpx)."""
     import openai._base_client as base
 
-    httpx = getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
-    return httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    return getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
+
+
+def _limits(pool: int) -> Any:
+    return _httpx().Limits(max_connections=pool, max_keepalive_connections=pool)
 
 
 def _root(exc: BaseException) -> BaseException:
