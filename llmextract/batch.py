@@ -47,8 +47,10 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
     articles = iter_articles(opts.paths, settings.max_chars, skip=skip)
+    extractor = Extractor(settings=settings)
     try:
-        async for result in Extractor(settings=settings).asummarize_many(articles):
+        async for result in extractor.asummarize_many(articles):
+            progress.pace = extractor.pace
             writer.write(result)
             progress.update(result)
             _tell_error(result, progress)
@@ -111,6 +113,9 @@ def run_batch(settings: Settings, opts: BatchOptions) -> int:
     model = settings.model if settings.use_model else None
     print(stats.report(model, opts.price, replayed=settings.replay is not None),
           file=sys.stderr)
+    pace_line = progress.pace.report() if progress.pace is not None else None
+    if pace_line:
+        print(pace_line, file=sys.stderr)
     if stats.total == 0 and not interrupted and not skip:
         print("llmextract: no articles found in " + ", ".join(opts.paths)
               + " (looked for .txt, .md and .jsonl files)", file=sys.stderr)

@@ -56,6 +56,10 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _jobs(raw: str) -> int | str:
+    return "auto" if raw == "auto" else _positive_int(raw)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llmextract", description=DESCRIPTION,
@@ -102,10 +106,15 @@ def _add_summarize(sub: Any) -> None:
                    help="output budget sent with every request (default: sized to the "
                         "schema, 3072 for the news summary); a truncated answer is asked "
                         "once more with twice the budget")
-    s.add_argument("-j", "--jobs", type=_positive_int, default=8, metavar="N",
-                   help="articles in flight at once (default: 8)")
+    s.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="auto|N",
+                   help="model requests in flight at once: auto (default) starts at 1 and "
+                        "finds the server's pace (grows while latency stays flat, shrinks on "
+                        "a queue, a timeout, 429 or 503); N: the same, never above N "
+                        "(see docs/concurrency.md)")
     s.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds per HTTP request before it is retried (default: 60)")
+                   help="the longest wait for one HTTP answer before it is retried "
+                        "(default: 60); once answers are seen, a request is given about 4 "
+                        "times the model's median time (at least 10 s), never more than S")
     s.add_argument("--local-timeout-retries", type=int, default=1, metavar="N",
                    help="retries after a timeout when the endpoint is local (localhost, a "
                         "private address): a slow local model is not sent the same work "

@@ -71,10 +71,11 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     mode: Mode = "auto"  # see docs/modes.md and llmextract.modes
     engine: EngineChoice = "auto"
-    concurrency: int = 8
+    concurrency: int | Literal["auto"] = "auto"  # -j: auto, or at most N (docs/concurrency.md)
     max_reasks: int = 2
     max_transport_retries: int = 4
     timeout: float = 60.0
+    timeout_floor: float = 10.0  # the shortest adaptive timeout (llmextract/pace.py)
     backoff_base: float = 0.5
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
@@ -98,8 +99,9 @@ class Settings:
             raise UsageError(f"unknown mode {self.mode!r}: choose one of {', '.join(MODES)}")
         if self.engine not in ENGINES:
             raise UsageError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
-        if self.concurrency < 1:
-            raise UsageError("concurrency (-j) must be at least 1")
+        if self.concurrency != "auto" and (
+                not isinstance(self.concurrency, int) or self.concurrency < 1):
+            raise UsageError("concurrency (-j) must be auto or at least 1")
         if self.max_reasks < 0 or self.max_transport_retries < 0 or (
                 self.local_timeout_retries < 0):
             raise UsageError("retry counts cannot be negative")
@@ -118,6 +120,15 @@ class Settings:
                 "--engine llm needs a model: set OPENAI_API_KEY, pass --base-url for an "
                 "OpenAI-compatible server, or --replay a cassette"
             )
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most articles in flight at once: -j N, or the ceiling of -j auto."""
+        if self.concurrency == "auto":
+            from llmextract.pace import AUTO_MAX
+
+            return AUTO_MAX
+        return self.concurrency
 
     @property
     def has_model(self) -> bool:

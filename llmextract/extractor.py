@@ -19,6 +19,7 @@ from llmextract.cache import ResultCache
 from llmextract.cassette import use_cassette
 from llmextract.config import Settings, default_cache_dir
 from llmextract.inputs import Article, iter_articles, text_article
+from llmextract.pace import Pace
 from llmextract.pipeline import Fetched, Pipeline
 from llmextract.prompts import load_prompt
 from llmextract.record import Result
@@ -56,13 +57,14 @@ class Extractor:
     """
 
     def __init__(self, model: str | None = None, base_url: str | None = None,
-                 concurrency: int = 16, *, schema: type[BaseModel] | None = None,
+                 concurrency: int | str | None = None, *, schema: type[BaseModel] | None = None,
                  rules: RulesFn | None = None, settings: Settings | None = None,
                  **options: Any) -> None:
         """`schema`: any Pydantic model to extract instead of the news `ArticleSummary`
         (mark evidence fields with `Verbatim`, `Stated`, `Name`); `rules`: a function
         `text -> instance or dict` used when the model cannot be (else the one registered
-        with `register_rules`, else such articles end in "error")."""
+        with `register_rules`, else such articles end in "error"). `concurrency`: "auto"
+        (the default: the server's pace, docs/concurrency.md) or N (adapts within 1..N)."""
         if settings is None:
             if schema is not None:
                 options["schema"] = schema
@@ -71,6 +73,7 @@ class Extractor:
                                         concurrency=concurrency, **options)
         self.settings = settings
         self.prompt = load_prompt("extract" if settings.custom_schema else "summarize")
+        self.pace: Pace | None = None  # the latest run's concurrency controller
 
     # -- async ---------------------------------------------------------------------------
     async def _open(self, stack: AsyncExitStack) -> Pipeline:
@@ -80,7 +83,8 @@ class Extractor:
         if s.use_model:
             from llmextract.llm import LazyModelClient
 
-            client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary)
+            self.pace = Pace.for_settings(s)
+            client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary, self.pace)
             stack.push_async_callback(client.aclose)
         cache = None
         if s.cache_enabled:
@@ -98,8 +102,8 @@ class Extractor:
             return await pipeline.process(article)
 
     async def asummarize_many(self, items: Iterable[Item]) -> AsyncIterator[Result]:
-        """Results as they complete, at most `concurrency` articles in flight; inputs are
-        read lazily.
+        """Results as they complete, at most `concurrency` articles in flight (model
+        requests are paced by `self.pace` within that); inputs are read lazily.
 
         `concurrency` fetchers do the I/O (cache, model call) and hand each answer to one
         finisher that does the CPU work (rules, grounding, reconciliation) between I/O
@@ -108,7 +112,7 @@ class Extractor:
         async with AsyncExitStack() as stack:
             pipeline = await self._open(stack)
             articles = _as_articles(items, self.settings.max_chars)
-            n = self.settings.concurrency
+            n = self.settings.max_in_flight
             fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(n * 2)
 
             async def fetcher() -> None:
@@ -144,7 +148,7 @@ class Extractor:
         """Stream results in completion order; runs the event loop in a helper thread so
         this works from any synchronous code. Closing the iterator early stops the work."""
         out: queue.Queue[Result | BaseException | None] = queue.Queue(
-            self.settings.concurrency * 2)
+            self.settings.max_in_flight * 2)
         stop = threading.Event()
 
         async def run() -> None:

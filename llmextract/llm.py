@@ -28,6 +28,7 @@ from llmextract.modes import (
     budget_parameter,
     max_tokens_for,
 )
+from llmextract.pace import Pace, PacedTransport
 from llmextract.prompts import Prompt
 from llmextract.ratelimit import RateLimiter, estimate_tokens
 from llmextract.record import Usage
@@ -92,7 +93,7 @@ class ModelClient:
     and the run's `FormChooser` (which structured-output form requests use)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary) -> None:
+                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None) -> None:
         import instructor
         import openai
 
@@ -100,11 +101,15 @@ class ModelClient:
         _memoize_instructor_model_check()
         self.settings = settings
         self.prompt = prompt
-        pool = settings.concurrency + 4
+        pool = settings.max_in_flight + 4
         self.limiter = RateLimiter(settings.rpm, settings.tpm)
         hooks = {"request": [self._before_request]} if self.limiter.active else {}
+        # Every HTTP attempt is admitted by the run's Pace (adaptive concurrency/timeouts).
+        self.pace = pace or Pace.for_settings(settings)
+        transport = PacedTransport(_httpx().AsyncHTTPTransport(limits=_limits(pool)), self.pace)
         http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
-            limits=_limits(pool), timeout=settings.timeout, follow_redirects=True,
+            transport=transport,  # type: ignore[arg-type]  # duck-typed: httpx or httpx2
+            timeout=settings.timeout, follow_redirects=True,
             event_hooks=hooks,
         )
         self._openai: openai.AsyncOpenAI = openai.AsyncOpenAI(
@@ -221,15 +226,18 @@ class ModelClient:
             # extra fields replace it with the form llama.cpp constrains with a grammar.
             kwargs["extra_body"] = {
                 "response_format": {"type": "json_object", "schema": self._json_schema}}
-        result, completion = await self._client_for(form).chat.completions \
-            .create_with_completion(
-                model=self.settings.model,
-                messages=[*self.prompt.messages(text), *followup],
-                response_model=self._response_model,
-                max_retries=policy.retrying(),
-                strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
-                **kwargs,
-            )
+        try:
+            result, completion = await self._client_for(form).chat.completions \
+                .create_with_completion(
+                    model=self.settings.model,
+                    messages=[*self.prompt.messages(text), *followup],
+                    response_model=self._response_model,
+                    max_retries=policy.retrying(),
+                    strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
+                    **kwargs,
+                )
+        finally:
+            self.pace.note_reasks(policy.reasks)  # for the end-of-run report
         summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
         return ModelAnswer(summary=summary, usage=usage,
@@ -340,16 +348,17 @@ class LazyModelClient:
     imports openai or opens a connection (~1 s of start-up saved)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary) -> None:
+                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None) -> None:
         self.settings = settings
         self.prompt = prompt
         self.schema = schema
+        self.pace = pace
         self._client: ModelClient | None = None
 
     async def extract(self, text: str, followup: list[dict[str, str]] | None = None
                       ) -> ModelAnswer:
         if self._client is None:
-            self._client = ModelClient(self.settings, self.prompt, self.schema)
+            self._client = ModelClient(self.settings, self.prompt, self.schema, self.pace)
         return await self._client.extract(text, followup)
 
     async def aclose(self) -> None:
@@ -357,11 +366,15 @@ class LazyModelClient:
             await self._client.aclose()
 
 
-def _limits(pool: int) -> Any:
+def _httpx() -> Any:
+    """The httpx flavour openai is built on (httpx2 for openai 3.x, else httpx)."""
     import openai._base_client as base
 
-    httpx = getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
-    return httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    return getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
+
+
+def _limits(pool: int) -> Any:
+    return _httpx().Limits(max_connections=pool, max_keepalive_connections=pool)
 
 
 def _root(exc: BaseException) -> BaseException:

@@ -16,11 +16,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from llmextract.costs import estimate_cost, lookup_price
 from llmextract.inputs import STDIN, _iter_folder
 from llmextract.record import Result
+
+if TYPE_CHECKING:
+    from llmextract.pace import Pace
 
 __all__ = ["Progress", "RunStats", "count_in_background", "count_inputs"]
 
@@ -172,6 +175,7 @@ class Progress:
         self._shown = 0  # length of the line now on screen (0: none)
         self._width = shutil.get_terminal_size((80, 24)).columns if enabled else 80
         self._lock = threading.Lock()
+        self.pace: Pace | None = None  # the run's concurrency controller, once it has one
 
     def set_total(self, total: int | None) -> None:
         """The number of articles expected (None: unknown). Safe from any thread."""
@@ -199,6 +203,8 @@ class Progress:
         if stats.cached:
             counts.append(f"{stats.cached} cached")
         parts.append(", ".join(counts))
+        if self.pace is not None and self.pace.stats.sent:
+            parts.append(f"j={self.pace.limit}")
         return PREFIX + " · ".join(parts)
 
     def refresh(self) -> None:

@@ -20,7 +20,9 @@ _EPILOG = f"""\
 endpoints (127.0.0.1 only):
   POST /v1/chat/completions (or /chat/completions)   the fake model
   GET  /v1/models                                    one model, "fake-model"
-  GET  /_stats     counts: requests, completions, by_match, by_fault, by_status
+  GET  /_stats     counts: requests, completions, by_match, by_fault, by_status,
+                   max_in_flight (received at once), max_serving (answered at once),
+                   reached_at (in-flight level -> seconds after the first request)
   GET  /_requests  the JSON bodies of the completion requests received
   POST /_reset     zero the counts
 
@@ -102,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--profile", choices=sorted(PROFILES), default="generic",
         help="behave as a known server (default generic): which response formats it takes, "
         "whether it ignores tool_choice, its error shapes (see below)")
+    add("--slots", type=int, default=None, metavar="N",
+        help="answer N completions at once and queue the rest, like llama.cpp or Ollama "
+        "(the one-slot profile: --slots 1; default: no limit)")
+    add("--per-kchar", type=float, default=0.0, metavar="S",
+        help="slow-model profile: S more seconds per 1,000 characters of the prompt")
     add("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -132,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             verbose=args.verbose,
             profile=args.profile,
+            slots=args.slots,
+            seconds_per_kchar=args.per_kchar,
         )
         server.start()
     except (ValueError, OSError) as exc:

@@ -52,6 +52,12 @@ class _Ledger:
             self.by_fault: Counter[str] = Counter()
             self.by_status: Counter[str] = Counter()
             self.bodies: list[Any] = []
+            self.in_flight = 0  # completion requests received and not yet answered
+            self.serving = 0  # ... of which being worked on (the rest queue for a slot)
+            self.max_in_flight = 0
+            self.max_serving = 0
+            self.first_at: float | None = None
+            self.reached_at: dict[str, float] = {}  # in-flight level -> s after the first
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -61,7 +67,29 @@ class _Ledger:
                 "by_match": dict(self.by_match),
                 "by_fault": dict(self.by_fault),
                 "by_status": dict(self.by_status),
+                "max_in_flight": self.max_in_flight,
+                "max_serving": self.max_serving,
+                "reached_at": dict(self.reached_at),
             }
+
+    def arrive(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if self.first_at is None:
+                self.first_at = now
+            self.in_flight += 1
+            if self.in_flight > self.max_in_flight:
+                self.max_in_flight = self.in_flight
+                self.reached_at[str(self.in_flight)] = round(now - self.first_at, 4)
+
+    def serve(self, delta: int) -> None:
+        with self.lock:
+            self.serving += delta
+            self.max_serving = max(self.max_serving, self.serving)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def admit(
         self, body_hash: str, request: Any, selection: Selection, plan: FaultPlan
@@ -223,7 +251,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- completions ----------------------------------------------------------------------
     def _complete(self, body: bytes, request: dict[str, Any]) -> None:
+        """One completion, in one of the server's `slots` (when set, the others queue, as
+        llama.cpp, Ollama and LM Studio do: a client that gives up leaves its request to be
+        computed all the same)."""
+        ledger = self.server.owner.ledger
+        ledger.arrive()
+        try:
+            if not self.server.owner.take_slot():
+                self.close_connection = True
+                return
+            ledger.serve(1)
+            try:
+                self._answer(body, request)
+            finally:
+                ledger.serve(-1)
+                self.server.owner.free_slot()
+        finally:
+            ledger.leave()
+
+    def _answer(self, body: bytes, request: dict[str, Any]) -> None:
         owner = self.server.owner
+        if owner.slots is not None:  # the time queued for a slot is not the model's
+            self._started = time.monotonic()
         body_hash = hashlib.sha256(body).hexdigest()
         selection = owner.book.select(request["messages"], requested_schema(request))
         repeat, fault = owner.ledger.admit(body_hash, request, selection, owner.faults)
@@ -241,7 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
         # `latency` is the whole response time, as a remote model's would be: the time spent
         # choosing and computing the answer counts towards it.
         spent = time.monotonic() - self._started
-        if not owner.pause(owner.delay(body_hash, repeat) - spent):
+        delay = owner.delay(body_hash, repeat) + owner.size_delay(request)
+        if not owner.pause(delay - spent):
             self.close_connection = True
             return
         if fault == "timeout":
@@ -311,6 +361,11 @@ class FakeServer:
     model_note: sent as `system_fingerprint` and as the model's `owned_by`.
     profile: behave as a known server: "generic" (default), "openai", "llamacpp",
         "ollama", "vllm" (see llmextract.fakeserver.profiles).
+    slots: answer at most this many completions at once and queue the rest in arrival
+        order, like a local model server (None: no limit). The "one slot" profile is
+        `slots=1`; the "slow model" profile adds `seconds_per_kchar`.
+    seconds_per_kchar: extra latency per 1,000 characters of the request's messages (a
+        model whose time grows with the prompt).
     port: 0 picks a free port. verbose: log each request to stderr.
     `latency`, `jitter` and `faults` may be reassigned while it runs.
     """
@@ -326,6 +381,8 @@ class FakeServer:
         port: int = 0,
         verbose: bool = False,
         profile: str | Profile = "generic",
+        slots: int | None = None,
+        seconds_per_kchar: float = 0.0,
     ) -> None:
         if isinstance(profile, str):
             if profile not in PROFILES:
@@ -334,6 +391,14 @@ class FakeServer:
         self.profile = profile
         self._prefixes: set[str] = set()
         self._prefix_lock = threading.Lock()
+        if slots is not None and slots < 1:
+            raise ValueError(f"slots must be at least 1, got {slots}")
+        self.slots = slots
+        self.seconds_per_kchar = seconds_per_kchar
+        self._slot_lock = threading.Condition()
+        self._busy = 0
+        self._last_ticket = 0  # slots are handed out in arrival order
+        self._served_ticket = 0
         self.book = AnswerBook(answers_dir)
         self.latency = latency
         self.jitter = jitter
@@ -446,6 +511,38 @@ class FakeServer:
             return max(0.0, self.latency)
         rng = random.Random(f"latency:{body_hash}:{repeat}")
         return max(0.0, self.latency + rng.uniform(-self.jitter, self.jitter))
+
+    def size_delay(self, request: dict[str, Any]) -> float:
+        """The "slow model" part of the latency: `seconds_per_kchar` per 1,000 characters
+        of message content."""
+        if self.seconds_per_kchar <= 0:
+            return 0.0
+        chars = sum(len(str(m.get("content") or "")) for m in request["messages"]
+                    if isinstance(m, dict))
+        return self.seconds_per_kchar * chars / 1000
+
+    def take_slot(self) -> bool:
+        """Wait for a free slot, first come first served (False: the server is stopping)."""
+        if self.slots is None:
+            return True
+        with self._slot_lock:
+            self._last_ticket += 1
+            ticket = self._last_ticket
+            while self._busy >= self.slots or ticket != self._served_ticket + 1:
+                if self._stopping.is_set():
+                    return False
+                self._slot_lock.wait(0.05)
+            self._served_ticket = ticket
+            self._busy += 1
+            self._slot_lock.notify_all()
+            return True
+
+    def free_slot(self) -> None:
+        if self.slots is None:
+            return
+        with self._slot_lock:
+            self._busy -= 1
+            self._slot_lock.notify_all()
 
     def pause(self, seconds: float) -> bool:
         """Sleep unless the server stops first; False if it is stopping."""
