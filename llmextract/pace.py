@@ -94,13 +94,14 @@ class Pace:
     """
 
     def __init__(self, max_limit: int, ceiling: float, *, floor: float = 10.0,
-                 auto: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
+                 auto: bool = True, start: int = START,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.max_limit = max(1, max_limit)
         self.auto = auto
         self.ceiling = ceiling
         self.floor = min(floor, ceiling)
         self._clock = clock
-        self.limit = min(START, self.max_limit)
+        self.limit = max(1, min(start, self.max_limit))
         self.in_flight = 0  # our live requests
         self.capacity = 1.0  # requests the server works on at once (estimated)
         self.slow_start = True
@@ -121,8 +122,11 @@ class Pace:
     def for_settings(cls, settings: Any) -> Pace:
         jobs = settings.concurrency
         auto = jobs == "auto"
+        # `-j N` starts at N (the user said so; a queue, a timeout, 429 or 503 still shrink
+        # it); `-j auto` starts at START and finds the pace.
         return cls(AUTO_MAX if auto else int(jobs), float(settings.timeout),
-                   floor=float(getattr(settings, "timeout_floor", 10.0)), auto=auto)
+                   floor=float(getattr(settings, "timeout_floor", 10.0)), auto=auto,
+                   start=START if auto else int(jobs))
 
     # -- admission ------------------------------------------------------------------------
     @property

@@ -80,7 +80,7 @@ def test_one_slot_profile_answers_one_at_a_time_in_arrival_order() -> None:
     assert stats["completions"] == 3 and stats["by_status"] == {"200": 3}
     assert stats["max_in_flight"] == 3 and stats["max_serving"] == 1
     assert took[0] < took[1] < took[2]  # each waited for the one before
-    assert took[2] >= 0.8  # ~3 x 0.3 s less the 0.1 s it arrived late
+    assert took[2] >= 0.7  # ~3 x 0.3 s less the 0.1 s it arrived late
 
 
 def test_slow_model_profile_takes_longer_for_longer_prompts() -> None:
@@ -95,11 +95,11 @@ def test_slow_model_profile_takes_longer_for_longer_prompts() -> None:
 # -- -j auto against one slot: one request per article, no timeouts -----------------------
 
 def test_one_slot_server_gets_exactly_one_request_per_article(tmp_path: Path) -> None:
-    """The old fixed -j 8 queued 8 requests behind one slot (8 x 0.1 s > --timeout 0.6):
+    """The old fixed -j 8 queued 8 requests behind one slot (8 x 0.3 s > --timeout 2):
     timeouts and resends. -j auto finds the one slot."""
     make_articles(tmp_path / "in", 20)
-    with FakeServer(latency=0.1, slots=1) as srv:
-        records, err = run_cli(tmp_path / "in", srv, "--timeout", "0.6")
+    with FakeServer(latency=0.3, slots=1) as srv:
+        records, err = run_cli(tmp_path / "in", srv, "--timeout", "2")
         stats = srv.stats
         received = items_received(srv)
     assert [r["status"] for r in records] == ["ok"] * 20
@@ -161,14 +161,18 @@ def test_a_burst_of_429s_shrinks_the_limit() -> None:
                 burst_at = time.monotonic()
                 srv.faults = FaultPlan(rate=1.0, kinds=["429"], max_consecutive=1,
                                        retry_after=0, retry_after_ms=10)
-            if i == 50:
-                srv.faults = FaultPlan()
+            # left on to the end: every later request gets one 429 before its answer (the
+            # >= 17 articles not yet sent at the 41st answer, with at most 32 in flight)
         pace = ex.pace
     assert pace is not None
     assert statuses == ["ok"] * 90
     assert before >= 4  # it had grown
-    after = [limit for at, limit in pace.history if at >= burst_at]
-    assert after and min(after) <= before // 2  # and was halved by the burst
+    # and came down during the burst (the exact halving is checked on a synthetic clock
+    # below: on a loaded machine the limit may still move between the 41st answer and the
+    # first 429)
+    history = list(pace.history)
+    peak = max(limit for at, limit in history if at < burst_at)
+    assert min(limit for at, limit in history if at >= burst_at) < peak, history
     assert pace.stats.retried["429"] >= 1
     assert "after HTTP 429" in (pace.report() or "")
 
@@ -270,3 +274,24 @@ def test_a_timed_out_request_is_resent_only_after_its_ghost_is_gone() -> None:
 
     assert asyncio.run(main()) == ["still waiting", "resent"]
     assert pace.stats.retried["timeout"] == 1 and pace.stats.failures["timeout"] == 1
+
+
+def test_a_429_or_503_halves_the_limit_once_per_round() -> None:
+    clock = Clock()
+    pace = Pace(64, ceiling=60.0, auto=False, start=8, clock=clock)
+
+    async def main() -> None:
+        tickets = [await pace.acquire(f"k{i}") for i in range(8)]
+        clock.now = 1.0
+        pace.release(tickets[0], "429")
+        assert pace.limit == 4  # halved at once
+        pace.release(tickets[1], "503")
+        assert pace.limit == 4  # sent before the cut: the same round, no second cut
+        for ticket in tickets[2:]:
+            pace.release(ticket, "cancelled")  # our side gave up: no sample, no cut
+        later = await pace.acquire("k-later")
+        clock.now = 2.0
+        pace.release(later, "503")
+        assert pace.limit == 2  # a request sent after the cut cuts again
+
+    asyncio.run(asyncio.wait_for(main(), 5))
