@@ -45,8 +45,11 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
     if task is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    from llmextract.web.fetch import WebSession
+
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
-    articles = iter_articles(opts.paths, settings.max_chars, skip=skip)
+    web = WebSession(settings, managed=True)  # pages, feeds, sitemaps: one pool, closed here
+    articles = iter_articles(opts.paths, settings.max_chars, skip=skip, web=web)
     try:
         async for result in Extractor(settings=settings).asummarize_many(articles):
             writer.write(result)
@@ -54,6 +57,7 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
             _tell_error(result, progress)
     finally:
         writer.close()
+        await web.aclose()
 
 
 def _tell_error(result: Result, progress: Progress) -> None:
