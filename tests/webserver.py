@@ -32,6 +32,7 @@ class Site:
     def __init__(self, latency: float = 0.0) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[str, str, dict[str, str]]] = []
+        self.stamps: list[float] = []  # time.monotonic() of each logged request
         self.latency = latency
         self.active = 0
         self.peak = 0
@@ -85,6 +86,7 @@ class Site:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         with self._lock:
             self.log.append(("GET", handler.path, dict(handler.headers.items())))
+            self.stamps.append(time.monotonic())
             self.active += 1
             self.peak = max(self.peak, self.active)
         try:
@@ -101,17 +103,21 @@ class Site:
                 handler.send_header(name, value)
             if reply.etag:
                 handler.send_header("ETag", reply.etag)
-            if reply.chunked_bytes:
-                handler.send_header("Transfer-Encoding", "chunked")
+            if reply.chunked_bytes:  # a big body, streamed (chunked unless a length is set)
+                chunked = "Content-Length" not in reply.headers
+                if chunked:
+                    handler.send_header("Transfer-Encoding", "chunked")
                 handler.end_headers()
                 chunk = b"<p>" + b"x" * 65_530 + b"</p>"
                 sent = 0
                 while sent < reply.chunked_bytes:
-                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked
+                                        else chunk)
                     sent += len(chunk)
                     with self._lock:
                         self.bytes_sent += len(chunk)
-                handler.wfile.write(b"0\r\n\r\n")
+                if chunked:
+                    handler.wfile.write(b"0\r\n\r\n")
                 return
             if "Content-Length" not in reply.headers:
                 handler.send_header("Content-Length", str(len(reply.body)))

@@ -452,8 +452,8 @@ class WebSession:
                                content_type=page.content_type, etag=ex.headers.get("etag"),
                                last_modified=ex.headers.get("last-modified"))
             return
-        page.error = (f"too many redirects (more than {self.opts.max_redirects}), last "
-                      f"{current}")
+        page.error = (f"too many redirects (more than {self.opts.max_redirects}); stopped "
+                      f"before {current}")
 
     def _from_store(self, page: PageResponse, source: str, stored: Any = None) -> PageResponse:
         store = self.store

@@ -255,7 +255,10 @@ async def resolve(article: Article, max_chars: int) -> Article:
                 else work())
     meta = dict(read.meta or {})
     for key, value in ref.meta.items():  # the page's own metadata first; the feed fills in
-        meta.setdefault(key, value)
+        if key == "publisher":  # a feed's or news sitemap's publication name is explicit;
+            meta[key] = value  # a page's site name may be guessed from its host
+        else:
+            meta.setdefault(key, value)
     read = dataclasses.replace(read, meta=meta or None, web=done)
     store = session.store
     if store is not None and read.text is not None and read.text_sha256:
