@@ -100,7 +100,7 @@ def run_batch(settings: Settings, opts: BatchOptions) -> int:
     if skip:
         progress.note(f"llmextract: resuming: {len(skip)} article"
                       f"{'s' if len(skip) != 1 else ''} already in {opts.output}")
-    if progress.enabled:
+    if progress.enabled and not (settings.web.feeds or settings.web.sitemaps):
         _count_in_background(opts.paths, skip, progress)
     interrupted = False
     try:

@@ -442,3 +442,22 @@ def test_replay_miss_is_an_error_record(site: Site, tmp_path: Path) -> None:
     code, recs = run(tmp_path, site.url("/b"), "--replay", str(cassette), cache="c2")
     assert code == 1
     assert recs[0]["error"]["type"] == "CassetteMissError"
+
+
+def test_python_api_takes_urls(site: Site, tmp_path: Path) -> None:
+    from llmextract import Extractor
+
+    ex = Extractor(engine="rules", cache_dir=tmp_path / "api")
+    result = ex.summarize(site.url("/a"))
+    assert result.status == "fallback" and result.url == site.url("/a")
+    assert result.fetch is not None and result.fetch.status == 200
+    assert result.summary is not None and result.summary.title == "Bridge repairs approved"
+    many = list(ex.summarize_many([site.url("/a"), site.url("/b")]))
+    assert {r.url for r in many} == {site.url("/a"), site.url("/b")}
+
+
+def test_progress_counts_a_url_list(site: Site, tmp_path: Path) -> None:
+    from llmextract.progress import count_inputs
+
+    (tmp_path / "l.urls").write_text(f"{site.url('/a')}\n{site.url('/b')}\n")
+    assert count_inputs([str(tmp_path / "l.urls"), site.url("/a")]) == 3
