@@ -180,6 +180,8 @@ def _iter_document(source: str, session: WebSession, skip: Container[str], seen:
             parsed = parse_document(body)
         except ValueError as exc:
             error = str(exc)
+        except ImportError:  # lxml comes with the html extra
+            error = "reading feeds and sitemaps needs the web extra: pip install 'llmextract[web]'"
     if parsed is None:
         yield Article(url_id(source) if is_url(source) else Path(source).stem, source,
                       error=f"feed or sitemap {source}: {error}", error_type="FetchError")
