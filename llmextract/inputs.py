@@ -244,9 +244,9 @@ def iter_articles(paths: Iterable[str | Path], max_chars: int,
             yield from (a for a in _read_stdin(max_chars) if a.id not in skip)
             continue
         if _is_url(text) and not os.path.lexists(text):
-            from llmextract.web.sources import _one
+            from llmextract.web.sources import url_articles
 
-            yield from _one(text, _web(web), skip, text, None)
+            yield from url_articles(text, _web(web), skip, text, None)
             continue
         path = Path(text)
         if path.is_dir():

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
 __all__ = ["PageRef", "is_url", "iter_sources", "iter_url_file", "looks_like_url_list",
-           "pending_article", "resolve", "url_id"]
+           "pending_article", "resolve", "url_articles", "url_id"]
 
 URL_LIST_SUFFIXES = {".urls", ".csv"}
 _SNIFF_BYTES = 65_536
@@ -116,19 +116,22 @@ def iter_url_file(path: Path, session: WebSession,
                 url = row.get("url", "")
                 if not url:
                     continue
-                yield from _one(url, session, skip, f"{shown}:{number}", row.get("id") or None)
+                yield from url_articles(url, session, skip, f"{shown}:{number}",
+                                        row.get("id") or None)
             return
         with path.open(encoding="utf-8", errors="replace") as fh:
             for number, line in enumerate(fh, start=1):
                 url = line.strip()
                 if url and not url.startswith("#"):
-                    yield from _one(url, session, skip, f"{shown}:{number}", None)
+                    yield from url_articles(url, session, skip, f"{shown}:{number}", None)
     except (OSError, ValueError) as exc:
         yield Article(path.stem, shown, error=f"cannot read the list of URLs: {exc}")
 
 
-def _one(url: str, session: WebSession, skip: Container[str], where: str,
-         art_id: str | None) -> Iterator[Article]:
+def url_articles(url: str, session: WebSession, skip: Container[str], where: str,
+                 art_id: str | None) -> Iterator[Article]:
+    """The pending page of one URL (none when its id is in `skip`), or an error article
+    when it is not an http(s) URL (`where` names the line it came from)."""
     if not is_url(url):
         yield Article(art_id or f"line_{where.rsplit(':', 1)[-1]}", where,
                       error=f"not an http(s) URL: {url[:200]!r}")
