@@ -461,3 +461,15 @@ def test_progress_counts_a_url_list(site: Site, tmp_path: Path) -> None:
 
     (tmp_path / "l.urls").write_text(f"{site.url('/a')}\n{site.url('/b')}\n")
     assert count_inputs([str(tmp_path / "l.urls"), site.url("/a")]) == 3
+
+
+def test_resume_skips_done_pages_without_fetching_them(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    common = ["--engine", "rules", "-o", str(out), "--host-delay", "0", "--cache-dir",
+              str(tmp_path / "cache")]
+    assert main(["summarize", site.url("/a"), *common]) == 0
+    site.log.clear()
+    assert main(["summarize", site.url("/a"), site.url("/b"), "--resume", *common]) == 0
+    assert site.paths() == ["/robots.txt", "/b"]  # /a is done: not even asked "not modified"
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == [
+        site.url("/a"), site.url("/b")]
