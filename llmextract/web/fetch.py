@@ -31,6 +31,7 @@ import random
 import sys
 import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -166,7 +167,9 @@ class WebSession:
         self._active: Counter[str] = Counter()
         self.peak: Counter[str] = Counter()  # most requests in flight at once, per host
         self.counts: Counter[str] = Counter()  # requests, downloads, not_modified, page_store
-        self._states: dict[int, _LoopState] = {}
+        # per event loop, by the loop itself (a dead loop's id may be reused by a new one)
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+            weakref.WeakKeyDictionary())
         self._lock = threading.Lock()
         self._rng = random.Random()
         self._extract_pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -200,7 +203,7 @@ class WebSession:
                   file=sys.stderr)
 
     def _state(self) -> _LoopState:
-        key = id(asyncio.get_running_loop())
+        key = asyncio.get_running_loop()
         with self._lock:
             state = self._states.get(key)
             if state is None:
@@ -224,7 +227,7 @@ class WebSession:
         return self._extract_pool
 
     async def aclose(self) -> None:
-        state = self._states.pop(id(asyncio.get_running_loop()), None)
+        state = self._states.pop(asyncio.get_running_loop(), None)
         if state is not None and state.client is not None:
             await state.client.aclose()
         if self._extract_pool is not None:
@@ -484,7 +487,7 @@ class WebSession:
                 try:
                     return await self.fetch(url, "document", own_client=True)
                 finally:
-                    self._states.pop(id(asyncio.get_running_loop()), None)
+                    self._states.pop(asyncio.get_running_loop(), None)
             try:
                 box.append(asyncio.run(run()))
             except BaseException as exc:
