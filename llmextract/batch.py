@@ -45,8 +45,11 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
     if task is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    from llmextract.web.fetch import WebSession
+
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
-    articles = iter_articles(opts.paths, settings.max_chars, skip=skip)
+    web = WebSession(settings, managed=True)  # pages, feeds, sitemaps: one pool, closed here
+    articles = iter_articles(opts.paths, settings.max_chars, skip=skip, web=web)
     extractor = Extractor(settings=settings)
     try:
         async for result in extractor.asummarize_many(articles):
@@ -56,6 +59,7 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
             _tell_error(result, progress)
     finally:
         writer.close()
+        await web.aclose()
 
 
 def _tell_error(result: Result, progress: Progress) -> None:
@@ -98,7 +102,7 @@ def run_batch(settings: Settings, opts: BatchOptions) -> int:
     if skip:
         progress.note(f"llmextract: resuming: {len(skip)} article"
                       f"{'s' if len(skip) != 1 else ''} already in {opts.output}")
-    if progress.enabled:
+    if progress.enabled and not (settings.web.feeds or settings.web.sitemaps):
         _count_in_background(opts.paths, skip, progress)
     interrupted = False
     try:

@@ -29,8 +29,13 @@ SECRET_HEADERS = (
     "x-stainless-raw-response",
 )
 MATCH_ON = ("method", "path", "body")
+# What `--record`/`--replay` match on: also the host, port and query of GET requests (web
+# pages, feeds, robots.txt: two sites serve "/" and "/robots.txt"); model calls (POST) still
+# match on method, path and body only, so they replay under any --base-url.
+RUN_MATCH_ON = (*MATCH_ON, "page_target")
 
-__all__ = ["MATCH_ON", "SECRET_HEADERS", "use_cassette", "vcr_config"]
+__all__ = ["MATCH_ON", "RUN_MATCH_ON", "SECRET_HEADERS", "page_target", "use_cassette",
+           "vcr_config"]
 
 
 def _scrub_request(request: Any) -> Any:
@@ -46,6 +51,21 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
         if name.lower() in SECRET_HEADERS:
             del headers[name]
     return response
+
+
+def page_target(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: two GET requests are the same page only on the same host, port and
+    query (POST requests, the model calls, pass: their host is not compared)."""
+    if r1.method.upper() in ("GET", "HEAD") or r2.method.upper() in ("GET", "HEAD"):
+        assert (r1.host, r1.port, r1.query) == (r2.host, r2.port, r2.query)
+
+
+def _vcr() -> Any:
+    import vcr
+
+    v = vcr.VCR()
+    v.register_matcher("page_target", page_target)
+    return v
 
 
 def vcr_config() -> dict[str, Any]:
@@ -79,19 +99,17 @@ def use_cassette(*, record: Path | None = None, replay: Path | None = None) -> I
     if record is None and replay is None:
         yield
         return
-    import vcr
-
-    config = vcr_config()
+    config = {**vcr_config(), "match_on": RUN_MATCH_ON}
     if replay is not None:
         _check_replayable(replay)
-        with vcr.VCR().use_cassette(str(replay), record_mode="none", **config):
+        with _vcr().use_cassette(str(replay), record_mode="none", **config):
             yield
         return
     assert record is not None
     partial = record.with_name(record.name + ".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.unlink(missing_ok=True)
-    with vcr.VCR().use_cassette(str(partial), record_mode="all", **config):
+    with _vcr().use_cassette(str(partial), record_mode="all", **config):
         yield
     if partial.exists():
         partial.replace(record)

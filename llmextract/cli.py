@@ -148,6 +148,9 @@ def _add_summarize(sub: Any) -> None:
     s.add_argument("--price", metavar="IN,OUT",
                    help="USD per million prompt and completion tokens, for the cost estimate "
                         "(default: a built-in table of known models)")
+    from llmextract.web.cli import add_web_arguments
+
+    add_web_arguments(s)
     group = s.add_mutually_exclusive_group()
     group.add_argument("--record", metavar="CASSETTE", type=Path,
                        help="record every HTTP exchange of the run into this cassette")
@@ -214,7 +217,14 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_tokens=args.max_tokens, local_timeout_retries=args.local_timeout_retries,
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
-        cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text)
+        cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text,
+        web=_web_options(args))
+
+
+def _web_options(args: argparse.Namespace) -> Any:
+    from llmextract.web.cli import web_options
+
+    return web_options(args)
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -223,7 +233,7 @@ def _summarize(args: argparse.Namespace) -> int:
     from llmextract.inputs import check_paths
 
     settings = _settings(args)
-    paths = args.paths or ["-"]
+    paths = args.paths or ([] if args.feed or args.sitemap else ["-"])
     check_paths(paths)
     price = None
     if args.price:

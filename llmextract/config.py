@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from llmextract.errors import UsageError
+from llmextract.web.options import WebOptions
 
 Mode = Literal["auto", "tools", "json_schema", "json", "md_json"]
 EngineChoice = Literal["auto", "llm", "rules"]
@@ -93,6 +94,7 @@ class Settings:
     schema: type[BaseModel] | None = None  # a user schema (None: the news ArticleSummary)
     on_ungrounded: OnUngrounded = "drop"
     rules_fn: Callable[[str], Any] | None = field(default=None, repr=False)
+    web: WebOptions = field(default_factory=WebOptions)  # pages, feeds, sitemaps
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -43,8 +43,8 @@ def _as_articles(items: Iterable[Item], max_chars: int) -> Iterator[Article]:
             yield text_article(str(item.get("text", "")), max_chars, id=item.get("id"))
         elif isinstance(item, os.PathLike) or (
             "\n" not in item and len(item) < 4096 and os.path.exists(item)
-        ):
-            yield from iter_articles([Path(item)], max_chars)
+        ) or (item.startswith(("http://", "https://")) and item.split() == [item]):  # a page
+            yield from iter_articles([item if isinstance(item, str) else Path(item)], max_chars)
         else:
             yield text_article(item, max_chars)
 

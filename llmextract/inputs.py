@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from llmextract.errors import InputError, UsageError
 
@@ -44,6 +45,9 @@ class Article:
     # From an HTML page: title, authors ("; "-separated), published (YYYY-MM-DD), publisher
     # (the site name) and url. The pipeline uses them where the text itself is silent.
     meta: dict[str, str] | None = field(default=None, hash=False)
+    # A web page (llmextract.web.sources.PageRef): pending (to fetch, no text and no error
+    # yet) until the pipeline fetches it; then the record's url, final_url and fetch.
+    web: Any = field(default=None, hash=False, compare=False)
 
     @cached_property
     def text_sha256(self) -> str | None:
@@ -152,13 +156,18 @@ def _iter_folder(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def jsonl_article(line: str, number: int, source: str, max_chars: int) -> Article:
+def jsonl_article(line: str, number: int, source: str, max_chars: int,
+                  web: Any = None) -> Article:
     """The Article of line `number` (1-based) of the JSONL file `source`."""
     where = f"{source}:{number}"
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return Article(f"line{number}", where, error=f"not valid JSON: {exc.msg}")
+    if isinstance(obj, dict) and "url" in obj and "text" not in obj and "html" not in obj:
+        from llmextract.web.sources import jsonl_page  # a page to fetch
+
+        return jsonl_page(obj, where, _web(web))
     if isinstance(obj, dict) and "text" not in obj and isinstance(obj.get("html"), str):
         url = obj.get("url")
         return html_article(str(obj.get("id") or text_id(obj["html"])), where, obj["html"],
@@ -170,16 +179,17 @@ def jsonl_article(line: str, number: int, source: str, max_chars: int) -> Articl
     return text_article(obj["text"], max_chars, id=obj.get("id"), input=where)
 
 
-def _iter_jsonl(lines: Iterable[str], source: str, max_chars: int) -> Iterator[Article]:
+def _iter_jsonl(lines: Iterable[str], source: str, max_chars: int,
+                web: Any = None) -> Iterator[Article]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            yield jsonl_article(line, number, source, max_chars)
+            yield jsonl_article(line, number, source, max_chars, web)
 
 
-def _iter_jsonl_file(path: Path, max_chars: int) -> Iterator[Article]:
+def _iter_jsonl_file(path: Path, max_chars: int, web: Any = None) -> Iterator[Article]:
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            yield from _iter_jsonl(fh, str(path), max_chars)
+            yield from _iter_jsonl(fh, str(path), max_chars, web)
     except OSError as exc:
         yield Article(path.stem, str(path), error=f"cannot read the file: {exc.strerror or exc}")
 
@@ -199,24 +209,64 @@ def _read_stdin(max_chars: int) -> Iterator[Article]:
 def check_paths(paths: Iterable[str]) -> None:
     """Fail before any work when a named path does not exist (CLI exit status 2)."""
     for raw in paths:
-        if raw != STDIN and not os.path.lexists(raw):
+        if raw != STDIN and not os.path.lexists(raw) and not _is_url(raw):
             raise UsageError(f"no such file or folder: {raw}")
 
 
+def _is_url(raw: str) -> bool:
+    return raw.startswith(("http://", "https://"))
+
+
+_DEFAULT_WEB: list[Any] = []
+
+
+def _web(web: Any) -> Any:
+    """The web session for pages met without one (the Python API): a default one."""
+    if web is not None:
+        return web
+    if not _DEFAULT_WEB:
+        from llmextract.config import Settings
+        from llmextract.web.fetch import WebSession
+
+        _DEFAULT_WEB.append(WebSession(Settings.resolve()))
+    return _DEFAULT_WEB[0]
+
+
 def iter_articles(paths: Iterable[str | Path], max_chars: int,
-                  skip: Container[str] = frozenset()) -> Iterator[Article]:
+                  skip: Container[str] = frozenset(), web: Any = None) -> Iterator[Article]:
     """Every article named by `paths`, lazily, in order. Ids in `skip` (already done, for
-    --resume) are left out; files are skipped by name, without being read."""
+    --resume) are left out; files are skipped by name, without being read. URLs, files of
+    URLs and (with `web`, a `llmextract.web.fetch.WebSession`) its feeds and sitemaps give
+    pending pages, fetched by the pipeline."""
     for raw in paths:
         text = str(raw)
         if text == STDIN:
             yield from (a for a in _read_stdin(max_chars) if a.id not in skip)
+            continue
+        if _is_url(text) and not os.path.lexists(text):
+            from llmextract.web.sources import url_articles
+
+            yield from url_articles(text, _web(web), skip, text, None)
             continue
         path = Path(text)
         if path.is_dir():
             yield from (read_text_article(p, max_chars) for p in _iter_folder(path)
                         if p.stem not in skip)
         elif path.suffix.lower() == ".jsonl":
-            yield from (a for a in _iter_jsonl_file(path, max_chars) if a.id not in skip)
+            yield from (a for a in _iter_jsonl_file(path, max_chars, web) if a.id not in skip)
+        elif path.suffix.lower() in (".urls", ".csv", ".txt") and _url_list(path):
+            from llmextract.web.sources import iter_url_file
+
+            yield from iter_url_file(path, _web(web), skip)
         elif path.stem not in skip:
             yield read_text_article(path, max_chars)
+    if web is not None:
+        from llmextract.web.sources import iter_sources
+
+        yield from iter_sources(web, skip)
+
+
+def _url_list(path: Path) -> bool:
+    from llmextract.web.sources import looks_like_url_list
+
+    return looks_like_url_list(path)

@@ -101,6 +101,7 @@ class Pipeline:
             "schema_name": self.schema.__name__,
             "model": self.settings.model if self.client is not None else None,
             "warnings": list(article.warnings),
+            **(article.web.record_fields() if article.web is not None else {}),
         }
 
     async def process(self, article: Article) -> Result:
@@ -139,6 +140,10 @@ class Pipeline:
 
     async def _fetch(self, fetched: Fetched) -> None:
         article = fetched.article
+        if article.web is not None and article.web.pending:  # a web page: fetch it first
+            from llmextract.web.sources import resolve
+
+            fetched.article = article = await resolve(article, self.settings.max_chars)
         if article.error is not None or article.text is None:
             fetched.result = Result(status="error", error=ErrorInfo(
                 type=article.error_type, message=article.error or "no text"),
@@ -152,6 +157,9 @@ class Pipeline:
                 fetched.result = as_cached(hit, id=article.id, input=article.input,
                                            text_sha256=article.text_sha256,
                                            warnings=list(article.warnings))
+                if article.web is not None:
+                    fetched.result = fetched.result.model_copy(
+                        update=article.web.record_fields())
                 return
         if self.client is None:
             return

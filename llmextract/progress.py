@@ -272,9 +272,17 @@ def count_inputs(paths: list[str]) -> int | None:
             count += sum(1 for _ in _iter_folder(path))
         elif path.suffix.lower() == ".jsonl":
             count += _count_jsonl(path)
+        elif path.suffix.lower() in (".urls", ".csv", ".txt") and _url_list(path):
+            count += _count_jsonl(path)  # non-blank lines (less a CSV header: near enough)
         else:
             count += 1
     return count
+
+
+def _url_list(path: Path) -> bool:
+    from llmextract.web.sources import looks_like_url_list
+
+    return looks_like_url_list(path)
 
 
 def count_in_background(paths: list[str],

@@ -23,6 +23,7 @@ __all__ = [
     "Engine",
     "ErrorInfo",
     "Evidence",
+    "FetchInfo",
     "GroundedEntity",
     "GroundedFigure",
     "GroundedQuote",
@@ -116,6 +117,16 @@ class Trust(BaseModel):
     prose_from_rules: int = 0  # prose fields (summary, key points) the rules' digest filled
 
 
+class FetchInfo(BaseModel):
+    """How a web page was fetched (see docs/web.md)."""
+
+    status: int | None = None  # HTTP status of the last response (304: not modified)
+    source: str = "network"  # network, not_modified (stored page, 304) or page_store
+    content_type: str | None = None
+    bytes: int | None = None  # body size
+    requests: int = 0  # HTTP requests made for it (robots.txt, redirects, retries)
+
+
 class ErrorInfo(BaseModel):
     type: str
     message: str
@@ -150,6 +161,9 @@ class Result(BaseModel):
     trust: Trust | None = None
     review: str | None = None
     text: str | None = Field(default=None, description="the article text, with --include-text")
+    url: str | None = Field(default=None, description="the page's URL, for a web page")
+    final_url: str | None = Field(default=None, description="the URL after redirects")
+    fetch: FetchInfo | None = None
 
     def to_json(self) -> str:
         """One line of JSON, as written to JSONL output (`text` only when it was asked for)."""

@@ -10,6 +10,9 @@ file is only ever shown when it is provably the article the record was made from
   files only, a size limit), and shown only when its text has the record's `text_sha256`.
   A missing or changed file gives "file missing or changed" and nothing of it reaches the
   page;
+- a web page's record (its `input` an http(s) URL) gets its text from the page store
+  (`CACHE_DIR/pages/text/`, see llmextract.web.store), content-addressed by `text_sha256`
+  and checked against it;
 - a record without `text_sha256` (written by an older llmextract) is shown without text,
   unless an `articles` folder is given and the input's real path (symbolic links and `..`
   resolved) lies inside it.
@@ -53,8 +56,10 @@ class TextFinder:
     JSONL input files are read once and kept while the finder lives.
     """
 
-    def __init__(self, base_dir: Path | None = None, articles: Path | None = None) -> None:
+    def __init__(self, base_dir: Path | None = None, articles: Path | None = None,
+                 pages: Path | None = None) -> None:
         self.base_dir = base_dir if base_dir is not None else Path.cwd()
+        self.pages = pages  # the page store folder (default: CACHE_DIR/pages)
         self.articles = Path(os.path.realpath(articles)) if articles is not None else None
         self._jsonl: dict[Path, list[str] | None] = {}
 
@@ -80,6 +85,8 @@ class TextFinder:
         source = record.get("input")
         if not isinstance(source, str) or not source:
             return None, "the record names no input file"
+        if source.startswith(("http://", "https://")):
+            return self._page_text(fingerprint)
         if source.startswith("<"):
             return None, (f"the article came from {source}; run summarize with --include-text "
                           "to keep its text")
@@ -97,6 +104,27 @@ class TextFinder:
         if text is None or (fingerprint is not None and article.text_sha256 != fingerprint):
             return None, MISSING_OR_CHANGED
         return text, ""
+
+    def _page_text(self, fingerprint: str | None) -> tuple[str | None, str]:
+        """A web page's text from the page store, when it has the record's fingerprint."""
+        from llmextract.web.store import text_path
+
+        if not fingerprint:
+            return None, "summarize could not read this page"
+        if self.pages is None:
+            from llmextract.config import default_cache_dir
+
+            self.pages = default_cache_dir(os.environ) / "pages"
+        path = text_path(self.pages, fingerprint)
+        try:
+            if path is not None and path.is_file() and path.stat().st_size <= MAX_BYTES:
+                text = path.read_bytes().decode("utf-8", "surrogatepass")
+                if text_sha256(text) == fingerprint:
+                    return text, ""
+        except (OSError, UnicodeDecodeError):
+            pass
+        return None, (f"the page's text is not in the page store {self.pages} (run summarize "
+                      "with --include-text, or --cache-dir for the store it used)")
 
     def _allowed(self, name: str, unfingerprinted: bool) -> Path | str:
         """The path to read for input `name`, or why none may be read."""
