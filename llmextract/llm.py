@@ -92,7 +92,9 @@ class ModelClient:
     and the run's `FormChooser` (which structured-output form requests use)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary) -> None:
+                 schema: type[BaseModel] = ArticleSummary, *, transport: Any = None) -> None:
+        """`transport`: an httpx transport for the connection pool (llmextract.jobs
+        captures the request bodies the online path would send with one)."""
         import instructor
         import openai
 
@@ -105,7 +107,7 @@ class ModelClient:
         hooks = {"request": [self._before_request]} if self.limiter.active else {}
         http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
             limits=_limits(pool), timeout=settings.timeout, follow_redirects=True,
-            event_hooks=hooks,
+            event_hooks=hooks, transport=transport,
         )
         self._openai: openai.AsyncOpenAI = openai.AsyncOpenAI(
             api_key=settings.client_key,
@@ -211,6 +213,18 @@ class ModelClient:
 
     async def _call(self, form: Form, text: str, followup: list[dict[str, str]],
                     max_tokens: int, policy: RetryPolicy) -> ModelAnswer:
+        result, completion = await self._client_for(form).chat.completions \
+            .create_with_completion(**self.request_kwargs(form, text, followup, max_tokens),
+                                    max_retries=policy.retrying())
+        summary = self.schema.model_validate(result.model_dump())
+        usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
+        return ModelAnswer(summary=summary, usage=usage,
+                           model=str(getattr(completion, "model", "") or self.settings.model))
+
+    def request_kwargs(self, form: Form, text: str, followup: list[dict[str, Any]],
+                       max_tokens: int) -> dict[str, Any]:
+        """What one request passes to instructor's `create_with_completion` (all but
+        `max_retries`): the same for the online path and a batch job's request files."""
         kwargs: dict[str, Any] = {self._budget_parameter: max_tokens}
         if self.settings.temperature is not None:
             kwargs["temperature"] = self.settings.temperature
@@ -221,19 +235,13 @@ class ModelClient:
             # extra fields replace it with the form llama.cpp constrains with a grammar.
             kwargs["extra_body"] = {
                 "response_format": {"type": "json_object", "schema": self._json_schema}}
-        result, completion = await self._client_for(form).chat.completions \
-            .create_with_completion(
-                model=self.settings.model,
-                messages=[*self.prompt.messages(text), *followup],
-                response_model=self._response_model,
-                max_retries=policy.retrying(),
-                strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
-                **kwargs,
-            )
-        summary = self.schema.model_validate(result.model_dump())
-        usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
-        return ModelAnswer(summary=summary, usage=usage,
-                           model=str(getattr(completion, "model", "") or self.settings.model))
+        return dict(
+            model=self.settings.model,
+            messages=[*self.prompt.messages(text), *followup],
+            response_model=self._response_model,
+            strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
+            **kwargs,
+        )
 
     def _error(self, exc: Exception, policy: RetryPolicy, spent: Usage,
                max_tokens: int | None = None) -> ModelError | Exception:
