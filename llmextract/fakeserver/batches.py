@@ -106,6 +106,7 @@ class _Batch:
     counts: dict[str, int] = field(default_factory=lambda: {
         "total": 0, "completed": 0, "failed": 0})
     errors: list[dict[str, Any]] | None = None
+    answers: list[tuple[Any, ...]] | None = None  # (line, answered[, custom_id]), worked out aside
 
     def info(self) -> dict[str, Any]:
         t = self.times
@@ -280,6 +281,8 @@ class BatchStore:
         batch.counts["total"] = sum(1 for line in self.files[file_id].data.splitlines()
                                     if line.strip())
         self.batches[batch.id] = batch
+        threading.Thread(target=self._work, args=(batch,), daemon=True,
+                         name=f"fakeserver:{batch.id}").start()
         if self.plan.lose_creates > 0:
             self.plan.lose_creates -= 1
             return _error(500, "The server had an error after creating the batch",
@@ -313,38 +316,48 @@ class BatchStore:
             else:
                 self._move(batch, "in_progress")
         elif batch.status == "in_progress":
-            if self.plan.expire:
+            if self.plan.expire and batch.answers is not None:
                 self._run(batch, share=0.5)
                 self._move(batch, "expired")
-            else:
+            elif not self.plan.expire:
                 self._move(batch, "finalizing")
-        elif batch.status == "finalizing":
+        elif batch.status == "finalizing" and batch.answers is not None:
             self._run(batch, share=1.0)
             self._move(batch, "completed")
 
-    def _run(self, batch: _Batch, share: float) -> None:
-        """Answer the batch's lines (the first `share` of them; the rest expire)."""
-        lines = [line for line in self.files[batch.input_file_id].data.splitlines()
-                 if line.strip()]
-        cut = int(len(lines) * share) if share < 1 else len(lines)
-        out: list[bytes] = []
-        err: list[bytes] = []
-        for n, raw in enumerate(lines):
+    def _work(self, batch: _Batch) -> None:
+        """Answer every line, in a thread of its own (a poll never waits for the model)."""
+        answers: list[tuple[Any, ...]] = []
+        for n, raw in enumerate(self.files[batch.input_file_id].data.splitlines()):
+            if not raw.strip():
+                continue
             try:
                 line = json.loads(raw)
                 custom_id = str(line["custom_id"])
                 request = line["body"]
             except (ValueError, KeyError, TypeError):
-                err.append(self._line(f"line-{n + 1}", None, {
-                    "code": "invalid_json_line", "message": f"line {n + 1} is not a request"}))
+                answers.append((self._line(f"line-{n + 1}", None, {
+                    "code": "invalid_json_line", "message": f"line {n + 1} is not a request"}),
+                    False))
                 continue
-            if n >= cut:
-                err.append(self._line(custom_id, None, {
+            answers.append((*self._answer(custom_id, request), custom_id))
+        with self.lock:
+            batch.answers = answers
+
+    def _run(self, batch: _Batch, share: float) -> None:
+        """The output and error files (the first `share` of the lines answered; the rest
+        expire)."""
+        assert batch.answers is not None
+        cut = int(len(batch.answers) * share) if share < 1 else len(batch.answers)
+        out: list[bytes] = []
+        err: list[bytes] = []
+        for n, (reply, ok, *rest) in enumerate(batch.answers):
+            if n >= cut and rest:
+                err.append(self._line(str(rest[0]), None, {
                     "code": "batch_expired",
                     "message": "This request could not be executed before the completion "
                                "window expired."}))
                 continue
-            reply, ok = self._answer(custom_id, request)
             (out if ok else err).append(reply)
         batch.counts["completed"] = len(out)
         batch.counts["failed"] = len(err)
