@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(a.kills):
             code, _, _ = run(submit, cache, kill_after=rng.uniform(0.3, max(0.4, full)))
             kills += code == -9
-        code, submit_cpu, submit_wall = run(submit, cache)
+        code, _, submit_wall = run(submit, cache)
         assert code == 0, "submit did not finish"
         sent = Counter()
         with srv.batches.lock:

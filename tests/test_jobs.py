@@ -369,3 +369,12 @@ def record_batch_cassette() -> None:
     with FakeServer(answers_dir=ANSWERS) as server, tempfile.TemporaryDirectory() as tmp, \
             use_cassette(record=CYCLE):
         _cycle(server.base_url, Path(tmp) / "job")
+
+
+def test_the_extractor_api(srv: FakeServer, tmp_path: Path) -> None:
+    ex = Extractor(base_url=srv.base_url, api_key=KEY, use_cache=False)
+    job = ex.submit_batch([{"id": "one", "text": (ARTICLES / "quake_wire.txt").read_text()}],
+                          tmp_path / "job", on_note=lambda _line: None)
+    job.wait(poll=0.01)
+    report = ex.collect_batch(tmp_path / "job", tmp_path / "out.jsonl")
+    assert report.written == 1 and lines(tmp_path / "out.jsonl")[0]["id"] == "one"
