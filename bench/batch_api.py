@@ -54,13 +54,15 @@ def run(args: list[str], cache: Path, kill_after: float | None = None
     proc = subprocess.Popen([sys.executable, "-m", "llmextract", *args], cwd=ROOT,
                             env=_env(cache), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    if kill_after is not None:
-        deadline = start + kill_after
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.01)
-        if proc.poll() is None:
-            proc.kill()
-    _, status, usage = os.wait4(proc.pid, 0)
+    deadline = None if kill_after is None else start + kill_after
+    while True:  # reaped here only, so its resource usage is ours to read
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            proc.send_signal(9)
+            deadline = None
+        time.sleep(0.01)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode not in (0, -9):
