@@ -60,14 +60,6 @@ def page_target(r1: Any, r2: Any) -> None:
         assert (r1.host, r1.port, r1.query) == (r2.host, r2.port, r2.query)
 
 
-def _vcr() -> Any:
-    import vcr
-
-    v = vcr.VCR()
-    v.register_matcher("page_target", page_target)
-    return v
-
-
 def vcr_config() -> dict[str, Any]:
     """Keyword arguments for `use_cassette` (shared by the CLI and pytest-recording)."""
     return {
@@ -78,6 +70,61 @@ def vcr_config() -> dict[str, Any]:
         "decode_compressed_response": True,
         "allow_playback_repeats": True,
     }
+
+
+def _multipart_body(request: Any) -> bytes | None:
+    """A multipart body with its boundary replaced by a fixed word (None: not multipart).
+    Uploads (the Batch API's files) get a random boundary per request."""
+    ctype = str(request.headers.get("content-type") or request.headers.get("Content-Type")
+                or "")
+    if not ctype.lower().startswith("multipart/"):
+        return None
+    boundary = ctype.partition("boundary=")[2].split(";")[0].strip().strip('"')
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogateescape")
+    return body.replace(boundary.encode("latin-1"), b"BOUNDARY") if boundary else body
+
+
+def _body(r1: Any, r2: Any) -> None:
+    """vcrpy's body matcher, made blind to multipart boundaries."""
+    from vcr import matchers
+
+    m1, m2 = _multipart_body(r1), _multipart_body(r2)
+    if m1 is None and m2 is None:
+        matchers.body(r1, r2)
+    elif m1 != m2:
+        raise AssertionError("the multipart bodies differ")
+
+
+def _vcr() -> Any:
+    import vcr
+
+    v = vcr.VCR()
+    v.register_matcher("body", _body)
+    v.register_matcher("page_target", page_target)
+    return v
+
+
+def _gets_in_order(cassette: Any) -> None:
+    """A GET asked again (a batch's status, polled) replays its recorded answers in order,
+    then the last one again; vcrpy's repeats would give the first answer forever."""
+    original = cassette.play_response
+
+    def play_response(request: Any) -> Any:
+        if request.method == "GET":
+            found = list(cassette._responses(request))
+            for index, response in found:
+                if cassette.play_counts[index] == 0:
+                    cassette.play_counts[index] += 1
+                    return response
+            if found:
+                index, response = found[-1]
+                cassette.play_counts[index] += 1
+                return response
+        return original(request)
+
+    cassette.play_response = play_response
 
 
 def _check_replayable(path: Path) -> None:
@@ -102,7 +149,8 @@ def use_cassette(*, record: Path | None = None, replay: Path | None = None) -> I
     config = {**vcr_config(), "match_on": RUN_MATCH_ON}
     if replay is not None:
         _check_replayable(replay)
-        with _vcr().use_cassette(str(replay), record_mode="none", **config):
+        with _vcr().use_cassette(str(replay), record_mode="none", **config) as cassette:
+            _gets_in_order(cassette)
             yield
         return
     assert record is not None

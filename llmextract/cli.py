@@ -68,12 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show tracebacks and debug logging on standard error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    _add_summarize(sub)
+    summarize = _add_summarize(sub)
     _add_other_commands(sub)
+    from llmextract.jobs.cli import add_batch_command
+
+    add_batch_command(sub, summarize)
     return parser
 
 
-def _add_summarize(sub: Any) -> None:
+def _add_summarize(sub: Any) -> argparse.ArgumentParser:
     s = sub.add_parser("summarize", help="summarise articles (JSONL records on stdout)",
                        description="Summarise articles into one JSON record each.",
                        epilog=SUMMARIZE_EPILOG,
@@ -156,6 +159,7 @@ def _add_summarize(sub: Any) -> None:
                        help="record every HTTP exchange of the run into this cassette")
     group.add_argument("--replay", metavar="CASSETTE", type=Path,
                        help="replay a recorded cassette: no network, no key needed")
+    return s  # type: ignore[no-any-return]
 
 
 def _add_other_commands(sub: Any) -> None:
@@ -321,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
             return _eval(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "batch":
+            from llmextract.jobs.cli import run_batch_command
+
+            return run_batch_command(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

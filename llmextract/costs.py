@@ -52,8 +52,10 @@ CACHED_SHARE = 0.5  # cached input tokens at half the input price when the table
 
 PRICE_HELP = "USD per 1M input tokens and per 1M output tokens, e.g. 0.15,0.60"
 
-__all__ = ["CACHED_PRICES", "PRICES", "PRICE_HELP", "cached_price", "estimate_cost",
-           "lookup_price", "parse_price"]
+BATCH_SHARE = 0.5  # the Batch API's price: half the list price (OpenAI, 2025)
+
+__all__ = ["BATCH_SHARE", "CACHED_PRICES", "PRICES", "PRICE_HELP", "batch_price",
+           "cached_price", "estimate_cost", "lookup_price", "parse_price"]
 
 
 def _known_name(model: str | None) -> str | None:
@@ -120,3 +122,12 @@ def estimate_cost(model: str | None, prompt_tokens: int, completion_tokens: int,
     cached = max(0, min(cached_tokens, prompt_tokens))
     return ((prompt_tokens - cached) * price[0] + cached * cached_price(model, price)
             + completion_tokens * price[1]) / 1_000_000
+
+
+def batch_price(model: str | None) -> tuple[float, float] | None:
+    """USD per 1M input / output tokens through the Batch API: `BATCH_SHARE` of the list
+    price; None when the model's price is unknown."""
+    price = lookup_price(model)
+    if price is None:
+        return None
+    return price[0] * BATCH_SHARE, price[1] * BATCH_SHARE

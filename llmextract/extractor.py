@@ -180,6 +180,23 @@ class Extractor:
                 with contextlib.suppress(queue.Empty):
                     out.get(timeout=0.05)
 
+    # -- the Batch API (llmextract.jobs) -------------------------------------------------------
+    def submit_batch(self, items: Iterable[Item], folder: str | os.PathLike[str],
+                     **options: Any) -> Any:
+        """Submit `items` through the provider's Batch API into job folder `folder`; returns
+        the `llmextract.jobs.BatchJob` (see docs/batch-jobs.md)."""
+        from llmextract.jobs import BatchJob
+
+        return BatchJob.submit(items, folder, settings=self.settings, **options)
+
+    def collect_batch(self, folder: str | os.PathLike[str], output: Any = None,
+                      **options: Any) -> Any:
+        """Collect the records of job folder `folder` into `output` (a path or a text
+        stream); returns the `llmextract.jobs.CollectReport`."""
+        from llmextract.jobs import BatchJob
+
+        return BatchJob.open(folder, settings=self.settings).collect(output, **options)
+
 
 def summarize(text: Item, **options: Any) -> Result:
     """Summarise one article with settings from `options` and the environment."""

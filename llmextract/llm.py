@@ -93,7 +93,11 @@ class ModelClient:
     and the run's `FormChooser` (which structured-output form requests use)."""
 
     def __init__(self, settings: Settings, prompt: Prompt,
-                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None) -> None:
+                 schema: type[BaseModel] = ArticleSummary, pace: Pace | None = None, *,
+                 transport: Any = None) -> None:
+        """`transport`: an httpx transport for the connection pool, used as is (llmextract.jobs
+        captures the request bodies the online path would send with one); by default a
+        pooled transport admitted by the run's `Pace`."""
         import instructor
         import openai
 
@@ -106,9 +110,11 @@ class ModelClient:
         hooks = {"request": [self._before_request]} if self.limiter.active else {}
         # Every HTTP attempt is admitted by the run's Pace (adaptive concurrency/timeouts).
         self.pace = pace or Pace.for_settings(settings)
-        transport = PacedTransport(_httpx().AsyncHTTPTransport(limits=_limits(pool)), self.pace)
+        if transport is None:
+            transport = PacedTransport(_httpx().AsyncHTTPTransport(limits=_limits(pool)),
+                                       self.pace)
         http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
-            transport=transport,  # type: ignore[arg-type]  # duck-typed: httpx or httpx2
+            transport=transport,  # duck-typed: httpx or httpx2
             timeout=settings.timeout, follow_redirects=True,
             event_hooks=hooks,
         )
@@ -216,6 +222,21 @@ class ModelClient:
 
     async def _call(self, form: Form, text: str, followup: list[dict[str, str]],
                     max_tokens: int, policy: RetryPolicy) -> ModelAnswer:
+        try:
+            result, completion = await self._client_for(form).chat.completions \
+                .create_with_completion(**self.request_kwargs(form, text, followup, max_tokens),
+                                        max_retries=policy.retrying())
+        finally:
+            self.pace.note_reasks(policy.reasks)  # for the end-of-run report
+        summary = self.schema.model_validate(result.model_dump())
+        usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
+        return ModelAnswer(summary=summary, usage=usage,
+                           model=str(getattr(completion, "model", "") or self.settings.model))
+
+    def request_kwargs(self, form: Form, text: str, followup: list[dict[str, Any]],
+                       max_tokens: int) -> dict[str, Any]:
+        """What one request passes to instructor's `create_with_completion` (all but
+        `max_retries`): the same for the online path and a batch job's request files."""
         kwargs: dict[str, Any] = {self._budget_parameter: max_tokens}
         if self.settings.temperature is not None:
             kwargs["temperature"] = self.settings.temperature
@@ -226,22 +247,13 @@ class ModelClient:
             # extra fields replace it with the form llama.cpp constrains with a grammar.
             kwargs["extra_body"] = {
                 "response_format": {"type": "json_object", "schema": self._json_schema}}
-        try:
-            result, completion = await self._client_for(form).chat.completions \
-                .create_with_completion(
-                    model=self.settings.model,
-                    messages=[*self.prompt.messages(text), *followup],
-                    response_model=self._response_model,
-                    max_retries=policy.retrying(),
-                    strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
-                    **kwargs,
-                )
-        finally:
-            self.pace.note_reasks(policy.reasks)  # for the end-of-run report
-        summary = self.schema.model_validate(result.model_dump())
-        usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
-        return ModelAnswer(summary=summary, usage=usage,
-                           model=str(getattr(completion, "model", "") or self.settings.model))
+        return dict(
+            model=self.settings.model,
+            messages=[*self.prompt.messages(text), *followup],
+            response_model=self._response_model,
+            strict=False,  # "7" for 7 is accepted, not re-asked (costs a request)
+            **kwargs,
+        )
 
     def _error(self, exc: Exception, policy: RetryPolicy, spent: Usage,
                max_tokens: int | None = None) -> ModelError | Exception:

@@ -138,17 +138,16 @@ class Pipeline:
             type="InternalError", message=f"{type(exc).__name__}: {exc}"[:500]),
             **self._base(article))
 
-    async def _fetch(self, fetched: Fetched) -> None:
+    def prefetch(self, fetched: Fetched) -> bool:
+        """What needs no model: an unusable input's record or a cache hit (into
+        `fetched.result`), and the cache key. True when the article still needs an answer
+        (a batch job writes its request instead of calling the model)."""
         article = fetched.article
-        if article.web is not None and article.web.pending:  # a web page: fetch it first
-            from llmextract.web.sources import resolve
-
-            fetched.article = article = await resolve(article, self.settings.max_chars)
         if article.error is not None or article.text is None:
             fetched.result = Result(status="error", error=ErrorInfo(
                 type=article.error_type, message=article.error or "no text"),
                 **self._base(article))
-            return
+            return False
         if self.cache is not None:
             meta = json.dumps(article.meta, sort_keys=True) if article.meta else ""
             fetched.key = cache_key(article.text, *self._key_parts, meta)
@@ -160,8 +159,16 @@ class Pipeline:
                 if article.web is not None:
                     fetched.result = fetched.result.model_copy(
                         update=article.web.record_fields())
-                return
-        if self.client is None:
+                return False
+        return True
+
+    async def _fetch(self, fetched: Fetched) -> None:
+        article = fetched.article
+        if article.web is not None and article.web.pending:  # a web page: fetch it first
+            from llmextract.web.sources import resolve
+
+            fetched.article = article = await resolve(article, self.settings.max_chars)
+        if not self.prefetch(fetched) or self.client is None or article.text is None:
             return
         try:
             fetched.answer = await self.client.extract(article.text)

@@ -40,6 +40,9 @@ def main() -> int:
                 cwd=ROOT, env=env)
             if code != 0:
                 return code
+    from tests.test_jobs import record_batch_cassette
+
+    record_batch_cassette()  # cassettes/batch_cycle.yaml: one batch job, submit to collect
     for old in (ROOT / "cassettes" / "tests").glob("*.yaml"):
         old.unlink()
     return subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/test_articles.py",

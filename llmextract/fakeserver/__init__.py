@@ -10,9 +10,10 @@ Run it standalone with `python -m llmextract.fakeserver --help`.
 """
 
 from llmextract.fakeserver.answers import MINIMAL_MATCH, RULES_MATCH, AnswerBook
+from llmextract.fakeserver.batches import BatchPlan
 from llmextract.fakeserver.faults import FAULT_KINDS, FaultPlan
 from llmextract.fakeserver.profiles import PROFILES, Profile
 from llmextract.fakeserver.server import FakeServer
 
-__all__ = ["FAULT_KINDS", "MINIMAL_MATCH", "PROFILES", "RULES_MATCH", "AnswerBook", "FakeServer",
-           "FaultPlan", "Profile"]
+__all__ = ["FAULT_KINDS", "MINIMAL_MATCH", "PROFILES", "RULES_MATCH", "AnswerBook", "BatchPlan",
+           "FakeServer", "FaultPlan", "Profile"]

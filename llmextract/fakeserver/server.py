@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from llmextract.fakeserver.answers import AnswerBook, Selection
+from llmextract.fakeserver.batches import BatchPlan, BatchStore, Reply
 from llmextract.fakeserver.completions import build_completion, prompt_chars
 from llmextract.fakeserver.faults import FaultPlan, error_payload, scripted_fault
 from llmextract.fakeserver.profiles import PROFILES, Profile
@@ -196,6 +197,24 @@ class _Handler(BaseHTTPRequestHandler):
         payload = {"error": {"message": message, "type": type_, "code": None, "param": None}}
         self._send_json(status, payload)
 
+    def _batch_api(self, method: str, body: bytes = b"") -> bool:
+        """Serve a /v1/files or /v1/batches route (see `batches`); False for others."""
+        path, _, query = self.path.partition("?")
+        reply: Reply | None = self.server.owner.batches.handle(
+            method, path.rstrip("/"), query, self.headers, body)
+        if reply is None:
+            return False
+        self._count_request()
+        with self.server.owner.ledger.lock:
+            self.server.owner.ledger.by_status[str(reply.status)] += 1
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+        self.wfile.flush()
+        return True
+
     def _count_request(self) -> None:
         with self.server.owner.ledger.lock:
             self.server.owner.ledger.requests += 1
@@ -208,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, owner.stats)
         elif path == "/_requests":
             self._send_json(200, owner.requests)
+        elif self._batch_api("GET"):
+            return
         elif path in _MODELS_PATHS:
             self._count_request()
             model = {
@@ -232,6 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_reset":
             self.server.owner.reset_stats()
             self._send_json(200, self.server.owner.stats)
+            return
+        if self._batch_api("POST", body):
             return
         self._count_request()
         if path not in _COMPLETION_PATHS:
@@ -366,6 +389,7 @@ class FakeServer:
         `slots=1`; the "slow model" profile adds `seconds_per_kchar`.
     seconds_per_kchar: extra latency per 1,000 characters of the request's messages (a
         model whose time grows with the prompt).
+    batch_plan: how the Batch API (/v1/files, /v1/batches) behaves (see `batches`).
     port: 0 picks a free port. verbose: log each request to stderr.
     `latency`, `jitter` and `faults` may be reassigned while it runs.
     """
@@ -383,6 +407,7 @@ class FakeServer:
         profile: str | Profile = "generic",
         slots: int | None = None,
         seconds_per_kchar: float = 0.0,
+        batch_plan: BatchPlan | None = None,
     ) -> None:
         if isinstance(profile, str):
             if profile not in PROFILES:
@@ -406,6 +431,7 @@ class FakeServer:
         self.model_note = model_note
         self.verbose = verbose
         self.ledger = _Ledger()
+        self.batches = BatchStore(self.book, model_note, batch_plan)
         self._port = port
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
