@@ -118,10 +118,11 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
                    help="the longest wait for one HTTP answer before it is retried "
                         "(default: 60); once answers are seen, a request is given about 4 "
                         "times the model's median time (at least 10 s), never more than S")
-    s.add_argument("--local-timeout-retries", type=int, default=1, metavar="N",
-                   help="retries after a timeout when the endpoint is local (localhost, a "
-                        "private address): a slow local model is not sent the same work "
-                        "again and again (default: 1)")
+    s.add_argument("--local-retries", type=int, default=1, metavar="N",
+                   help="against a local endpoint (localhost, a private address), extra "
+                        "requests per article whatever the reason (a timeout, a truncated "
+                        "or an invalid answer): a slow local model is not sent the same "
+                        "work again and again (default: 1)")
     s.add_argument("--max-reasks", type=int, default=2, metavar="N",
                    help="re-asks after an answer fails validation (default: 2)")
     s.add_argument("--retries", type=int, default=4, metavar="N",
@@ -218,7 +219,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         None, on_ungrounded=args.on_ungrounded, **extra,
         model=args.model, base_url=args.base_url, mode=args.mode, engine=args.engine,
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
-        max_tokens=args.max_tokens, local_timeout_retries=args.local_timeout_retries,
+        max_tokens=args.max_tokens, local_retries=args.local_retries,
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
         cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text,

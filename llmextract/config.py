@@ -81,7 +81,9 @@ class Settings:
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
     max_tokens: int | None = None  # None: sized to the schema (llmextract.modes.max_tokens_for)
-    local_timeout_retries: int = 1  # read timeouts retried against a local endpoint
+    # extra requests per article against a local endpoint, whatever the reason (a timeout,
+    # a truncated or an invalid answer): see llmextract.retry.CallBudget
+    local_retries: int = 1
     record: Path | None = None
     replay: Path | None = None
     max_chars: int = DEFAULT_MAX_CHARS
@@ -105,7 +107,7 @@ class Settings:
                 not isinstance(self.concurrency, int) or self.concurrency < 1):
             raise UsageError("concurrency (-j) must be auto or at least 1")
         if self.max_reasks < 0 or self.max_transport_retries < 0 or (
-                self.local_timeout_retries < 0):
+                self.local_retries < 0):
             raise UsageError("retry counts cannot be negative")
         if self.max_tokens is not None and self.max_tokens < 1:
             raise UsageError("--max-tokens must be at least 1")

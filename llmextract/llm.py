@@ -166,7 +166,7 @@ class ModelClient:
     async def _extract(self, text: str, followup: list[dict[str, str]]) -> ModelAnswer:
         forms = self.forms
         form = forms.current
-        budget = CallBudget(self.settings.local_timeout_retries)
+        budget = CallBudget(self.settings.local_endpoint, self.settings.local_retries)
         spent = Usage()
         max_tokens = self.max_tokens
         brief: list[dict[str, str]] = []
@@ -189,7 +189,7 @@ class ModelClient:
                         continue
                 elif _truncated(root):
                     forms.worked(form)
-                    if budget.length_retries_left > 0 and max_tokens < MAX_TOKENS_CAP:
+                    if budget.can_retry_length() and max_tokens < MAX_TOKENS_CAP:
                         budget.truncated()
                         spent += _failed_usage(exc, policy)
                         brief = [_brief_message(max_tokens)]

@@ -15,7 +15,8 @@ and latency. The rule (see docs/concurrency.md for the numbers behind it):
   `q` large (> max(1.5, 0.4 n)): shrink to `busy + 1`. In between: hold. A timeout, 429,
   503 or 504 halves the limit at once, at most once per window of requests.
 - *Never past the timeout.* The limit never exceeds what the timeout can absorb if the
-  server answered one at a time per estimated slot: `capacity * timeout / (1.5 * base)`.
+  server answered one at a time per estimated slot: `capacity * timeout / (1.5 * slow)`,
+  `slow` the 90th percentile of the service times seen.
   Against a one-slot server at 40 s and `--timeout 60` that is 1.
 - *Timeouts measure the model.* A request's timeout is `--timeout` until three answers
   have been seen, then `max(floor, 4 * base * ahead, 1.5 * slowest recent answer)` capped
@@ -260,9 +261,10 @@ class Pace:
     def queue_cap(self) -> int:
         """The most requests in flight that the timeout can absorb if each of the server's
         `capacity` slots answered its share one at a time."""
-        if not self._base or self.base <= 1e-6:
+        slow = self.slow
+        if slow <= 1e-6:
             return self.max_limit
-        return max(1, math.floor(self.capacity * self.ceiling / (QUEUE_SAFETY * self.base)))
+        return max(1, math.floor(self.capacity * self.ceiling / (QUEUE_SAFETY * slow)))
 
     def _set(self, new: int) -> None:
         new = max(1, min(self.max_limit, new))
@@ -281,6 +283,19 @@ class Pace:
         """The median service time seen (seconds); 0 before any answer."""
         pool = self._base or self._recent
         return statistics.median(pool) if pool else 0.0
+
+    @property
+    def slow(self) -> float:
+        """A long service time (the 90th percentile of those seen, the longest while fewer
+        than ten): a local model's time grows with the length of its answer, and a request
+        queued behind a long answer must still fit in the timeout (SmolLM2 on 2 cores:
+        5-60 s; with the median, -j auto let two in and timed out the second)."""
+        pool = self._base or self._recent
+        if not pool:
+            return 0.0
+        if len(pool) < 10:
+            return max(pool)
+        return statistics.quantiles(pool, n=10)[-1]
 
     def timeout_for(self, n: int) -> float:
         """The read timeout of a request sent with `n` in flight (itself included)."""

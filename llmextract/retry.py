@@ -5,16 +5,15 @@ policy as its `max_retries`, so every HTTP attempt of a call passes through here
 
 - transport failures (429, 408/409, 5xx, timeouts, connection errors) are retried up to
   `max_transport_retries` times with exponential backoff and jitter, honouring
-  `Retry-After`/`retry-after-ms` up to `retry_after_cap` seconds; a read timeout against a
-  local endpoint (`Settings.local_endpoint`) is retried at most `local_timeout_retries`
-  times (default 1) per article: a slow local model is not sent the same work again and
-  again;
+  `Retry-After`/`retry-after-ms` up to `retry_after_cap` seconds; against a local
+  endpoint (`Settings.local_endpoint`) a read timeout draws on the article's `CallBudget`;
 - a deterministic rejection (HTTP 400/404/422, or a 5xx whose body says a parameter is
   invalid or unsupported, as llama-cpp-python answers an unknown `response_format`) is
   never resent unchanged: it is final here (`--mode auto` may then try another form, see
   llmextract.modes), and `server_reason` gives the server's words for the error message;
 - invalid answers (schema validation, broken JSON) are re-asked at once, up to
-  `max_reasks` times (instructor appends the validation error to the conversation);
+  `max_reasks` times (instructor appends the validation error to the conversation); against
+  a local endpoint each re-ask also draws on the article's `CallBudget`;
 - everything else (refusals, truncation, 4xx, a request missing from a replayed cassette)
   is final.
 
@@ -126,24 +125,49 @@ def is_rejection(exc: BaseException) -> bool:
 
 @dataclass
 class CallBudget:
-    """What one article's model call may still spend on a slow model, across the requests
-    of that call (see `llmextract.llm.ModelClient.extract`): read timeouts against a local
-    endpoint, and the one retry after a truncated (`length`) answer. Both say the model
-    runs long; together they cost at most one extra request by default."""
+    """What one article's model call may still spend beyond its first request, across the
+    requests of that call (see `llmextract.llm.ModelClient.extract`).
 
-    local_timeouts_left: int = 1
+    Against a local endpoint every extra request draws on one allowance, `local_left`
+    (`Settings.local_retries`, default 1), whatever asks for it: a read timeout, a
+    truncated answer or an invalid answer (a re-ask). A small local model rarely fixes its
+    answer when asked again, and each request costs it the whole prompt again: measured on
+    llama-cpp-python with SmolLM2, `--mode json` took 3-4 requests (1 truncation retry and
+    2 re-asks) and still fell back. Against a hosted endpoint only the truncation retry is
+    counted here (once); re-asks and transport retries follow their own settings. A form
+    the server rejected, or a budget lowered to fit its context, is not an extra try of the
+    same request and is not counted."""
+
+    local: bool = False
+    local_left: int = 1
     length_retries_left: int = 1
     context_fitted: bool = False  # max_tokens was lowered once to fit the model's context
 
+    def _spend_local(self) -> None:
+        if self.local:
+            self.local_left -= 1
+
+    def can_retry_timeout(self) -> bool:
+        return self.local_left > 0
+
+    def can_reask(self) -> bool:
+        return not self.local or self.local_left > 0
+
+    def can_retry_length(self) -> bool:
+        return self.length_retries_left > 0 and self.can_reask()
+
     def timed_out(self) -> None:
-        """A local read timeout is being retried: no length retry after it."""
-        self.local_timeouts_left -= 1
-        self.length_retries_left = 0
+        """A local read timeout is being retried."""
+        self._spend_local()
+
+    def reasked(self) -> None:
+        """An invalid answer is being re-asked."""
+        self._spend_local()
 
     def truncated(self) -> None:
-        """A truncated answer is being asked again: no timeout retry after it."""
+        """A truncated answer is being asked again (with a larger budget)."""
         self.length_retries_left -= 1
-        self.local_timeouts_left = 0
+        self._spend_local()
 
 
 def cassette_miss(exc: BaseException | None) -> bool:
@@ -208,7 +232,7 @@ class RetryPolicy:
     def __init__(self, settings: Settings, rng: random.Random | None = None,
                  budget: CallBudget | None = None) -> None:
         self.settings = settings
-        self.budget = budget or CallBudget(settings.local_timeout_retries)
+        self.budget = budget or CallBudget(settings.local_endpoint, settings.local_retries)
         self.reasks = 0
         self.transport_retries = 0
         self.failures = 0
@@ -229,12 +253,15 @@ class RetryPolicy:
         self.failures += 1
         kind = classify(exc)
         if kind == "parse" and self.reasks < self.settings.max_reasks:
+            if not self.budget.can_reask():
+                return False
             self.reasks += 1
+            self.budget.reasked()
             return True
         if kind != "transport" or self.transport_retries >= self.settings.max_transport_retries:
             return False
         if self.settings.local_endpoint and _is_timeout(exc):
-            if self.budget.local_timeouts_left <= 0:
+            if not self.budget.can_retry_timeout():
                 return False
             self.budget.timed_out()
         self.transport_retries += 1

@@ -109,9 +109,22 @@ def test_invalid_then_valid_reasks_with_the_validation_error(server: FakeServer,
 
 def test_reasks_are_bounded_then_fallback(server: FakeServer, tmp_path: Path) -> None:
     use(server, tmp_path, [INVALID])
-    result = extractor(server, max_reasks=2).summarize(ARTICLE)
+    # local_retries=5: as a hosted endpoint, bounded by max_reasks alone
+    result = extractor(server, max_reasks=2, local_retries=5).summarize(ARTICLE)
     assert result.status == "fallback" and result.engine == "rules"
     assert server.stats["completions"] == 3 and result.usage.requests == 3
+    assert result.error is not None and "schema" in result.error.message
+
+
+def test_a_local_endpoint_gets_one_extra_request_per_article(
+        server: FakeServer, tmp_path: Path) -> None:
+    """The fake server is on 127.0.0.1: a local endpoint. An invalid answer is re-asked
+    once, then the rules stand in (a slow local model is not sent the same work again and
+    again), even with max_reasks=2; a truncated answer after that re-ask is not retried."""
+    use(server, tmp_path, [INVALID])
+    result = extractor(server, max_reasks=2).summarize(ARTICLE)
+    assert result.status == "fallback" and result.usage.requests == 2
+    assert server.stats["completions"] == 2
     assert result.error is not None and "schema" in result.error.message
 
 

@@ -235,7 +235,7 @@ def test_local_read_timeout_is_retried_once(tmp_path: Path) -> None:
         srv.reset_stats()
         srv.reset_counters()
         [thrice] = run(srv, texts(1), tmp_path / "cache", timeout=0.4,
-                       local_timeout_retries=2)
+                       local_retries=2)
         assert srv.stats["completions"] == 3
     assert once.status == thrice.status == "fallback"
     assert once.usage.requests == 2 and once.error is not None
