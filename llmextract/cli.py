@@ -203,7 +203,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     extra: dict[str, object] = {}
     if args.schema:
-        from llmextract.userschema import load_schema, rules_for
+        from llmextract.schemas.user import load_schema, rules_for
 
         schema = load_schema(args.schema)
         extra = {"schema": schema, "rules_fn": rules_for(schema)}
@@ -218,16 +218,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from llmextract.batch import BatchOptions, run_batch
     from llmextract.errors import UsageError
-    from llmextract.inputs import check_paths
+    from llmextract.read.inputs import check_paths
+    from llmextract.run.batch import BatchOptions, run_batch
 
     settings = _settings(args)
     paths = args.paths or ["-"]
     check_paths(paths)
     price = None
     if args.price:
-        from llmextract.costs import parse_price
+        from llmextract.run.costs import parse_price
 
         try:
             price = parse_price(args.price)
@@ -239,11 +239,11 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from llmextract.output import dumps_schema
+    from llmextract.run.output import dumps_schema
 
     model = None
     if args.schema:
-        from llmextract.userschema import load_schema
+        from llmextract.schemas.user import load_schema
 
         model = load_schema(args.schema)
     sys.stdout.write(dumps_schema(result=args.result, model=model))

@@ -69,17 +69,17 @@ class Settings:
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    mode: Mode = "auto"  # see docs/modes.md and llmextract.modes
+    mode: Mode = "auto"  # see docs/modes.md and llmextract.call.modes
     engine: EngineChoice = "auto"
     concurrency: int | Literal["auto"] = "auto"  # -j: auto, or at most N (docs/concurrency.md)
     max_reasks: int = 2
     max_transport_retries: int = 4
     timeout: float = 60.0
-    timeout_floor: float = 10.0  # the shortest adaptive timeout (llmextract/pace.py)
+    timeout_floor: float = 10.0  # the shortest adaptive timeout (llmextract/call/pace.py)
     backoff_base: float = 0.5
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
-    max_tokens: int | None = None  # None: sized to the schema (llmextract.modes.max_tokens_for)
+    max_tokens: int | None = None  # None: sized to the schema (call.modes.max_tokens_for)
     local_timeout_retries: int = 1  # read timeouts retried against a local endpoint
     record: Path | None = None
     replay: Path | None = None
@@ -125,7 +125,7 @@ class Settings:
     def max_in_flight(self) -> int:
         """The most articles in flight at once: -j N, or the ceiling of -j auto."""
         if self.concurrency == "auto":
-            from llmextract.pace import AUTO_MAX
+            from llmextract.call.pace import AUTO_MAX
 
             return AUTO_MAX
         return self.concurrency
@@ -143,7 +143,7 @@ class Settings:
     @property
     def custom_schema(self) -> bool:
         """A user schema runs instead of the news ArticleSummary."""
-        from llmextract.schema import ArticleSummary
+        from llmextract.schemas.news import ArticleSummary
 
         return self.schema is not None and self.schema is not ArticleSummary
 

@@ -15,16 +15,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from llmextract.cache import ResultCache
-from llmextract.cassette import use_cassette
+from llmextract.call.cassette import use_cassette
+from llmextract.call.pace import Pace
+from llmextract.call.prompts import load_prompt
 from llmextract.config import Settings, default_cache_dir
-from llmextract.inputs import Article, iter_articles, text_article
-from llmextract.pace import Pace
-from llmextract.pipeline import Fetched, Pipeline
-from llmextract.prompts import load_prompt
-from llmextract.record import Result
-from llmextract.schema import ArticleSummary
-from llmextract.userschema import RulesFn, rules_for
+from llmextract.pipeline.article import Fetched, Pipeline
+from llmextract.pipeline.cache import ResultCache
+from llmextract.read.inputs import Article, iter_articles, text_article
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import Result
+from llmextract.schemas.user import RulesFn, rules_for
 
 Item = str | os.PathLike[str] | Article | dict[str, Any]
 
@@ -81,7 +81,7 @@ class Extractor:
         stack.enter_context(use_cassette(record=s.record, replay=s.replay))
         client = None
         if s.use_model:
-            from llmextract.llm import LazyModelClient
+            from llmextract.call.client import LazyModelClient
 
             self.pace = Pace.for_settings(s)
             client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary, self.pace)

@@ -11,10 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 from llmextract import Extractor
-from llmextract.custom import Name, Stated, Verbatim, ground_model, has_markers
+from llmextract.check.fields import Name, Stated, Verbatim, ground_model, has_markers
 from llmextract.errors import UsageError
 from llmextract.fakeserver import FakeServer
-from llmextract.userschema import load_schema
+from llmextract.schemas.user import load_schema
 
 from .conftest import ARTICLES, CASSETTES, ROOT, cli
 

@@ -23,7 +23,7 @@ import os
 import re
 from pathlib import Path
 
-from llmextract.inputs import (
+from llmextract.read.inputs import (
     ARTICLE_SUFFIXES,
     Article,
     jsonl_article,

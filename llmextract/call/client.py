@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from llmextract.config import Settings
-from llmextract.errors import (
-    CassetteMissError,
-    ModelError,
-    ModelOutputError,
-    ModelUnavailableError,
-)
-from llmextract.modes import (
+from llmextract.call.modes import (
     INSTRUCTOR_MODES,
     MAX_TOKENS_CAP,
     Form,
@@ -28,12 +21,19 @@ from llmextract.modes import (
     budget_parameter,
     max_tokens_for,
 )
-from llmextract.pace import Pace, PacedTransport
-from llmextract.prompts import Prompt
-from llmextract.ratelimit import RateLimiter, estimate_tokens
-from llmextract.record import Usage
-from llmextract.retry import CallBudget, RetryPolicy, classify, is_rejection, server_reason
-from llmextract.schema import ArticleSummary
+from llmextract.call.pace import Pace, PacedTransport
+from llmextract.call.prompts import Prompt
+from llmextract.call.ratelimit import RateLimiter, estimate_tokens
+from llmextract.call.retry import CallBudget, RetryPolicy, classify, is_rejection, server_reason
+from llmextract.config import Settings
+from llmextract.errors import (
+    CassetteMissError,
+    ModelError,
+    ModelOutputError,
+    ModelUnavailableError,
+)
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import Usage
 
 if TYPE_CHECKING:
     import openai

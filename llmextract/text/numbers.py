@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmextract.numpatterns import (
+from llmextract.text.numpatterns import (
     ALLOWED_CAP_BEFORE,
     ATTACHED2_RE,
     ATTACHED_RE,

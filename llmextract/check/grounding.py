@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from llmextract.numbers import NumberMatch, find_numbers, values_in
-from llmextract.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
-from llmextract.schema import ArticleSummary, Entity, Figure, Quote
-from llmextract.text import WORD_RE, Folded, fold, fold_plain, words
+from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
+from llmextract.schemas.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
+from llmextract.text.fold import WORD_RE, Folded, fold, fold_plain, words
+from llmextract.text.numbers import NumberMatch, find_numbers, values_in
 
 QUOTE_THRESHOLD = 0.86
 _SCALES = (1e2, 1e3, 1e5, 1e6, 1e7, 1e9, 1e12)  # hundred .. trillion, lakh, crore

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from llmextract.grounding import Grounded, Locator
-from llmextract.record import (
+from llmextract.check.grounding import Grounded, Locator
+from llmextract.rules import RulesOutput, digest
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import (
     Dropped,
     Engine,
     GroundedEntity,
@@ -25,9 +27,7 @@ from llmextract.record import (
     Span,
     Summary,
 )
-from llmextract.rules import RulesOutput, digest
-from llmextract.schema import ArticleSummary
-from llmextract.text import fold_plain
+from llmextract.text.fold import fold_plain
 
 CONFIDENT = 0.7
 _MONTHS = [

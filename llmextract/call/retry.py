@@ -12,7 +12,7 @@ policy as its `max_retries`, so every HTTP attempt of a call passes through here
 - a deterministic rejection (HTTP 400/404/422, or a 5xx whose body says a parameter is
   invalid or unsupported, as llama-cpp-python answers an unknown `response_format`) is
   never resent unchanged: it is final here (`--mode auto` may then try another form, see
-  llmextract.modes), and `server_reason` gives the server's words for the error message;
+  llmextract.call.modes), and `server_reason` gives the server's words for the error message;
 - invalid answers (schema validation, broken JSON) are re-asked at once, up to
   `max_reasks` times (instructor appends the validation error to the conversation);
 - everything else (refusals, truncation, 4xx, a request missing from a replayed cassette)
@@ -127,7 +127,7 @@ def is_rejection(exc: BaseException) -> bool:
 @dataclass
 class CallBudget:
     """What one article's model call may still spend on a slow model, across the requests
-    of that call (see `llmextract.llm.ModelClient.extract`): read timeouts against a local
+    of that call (see `llmextract.call.client.ModelClient.extract`): read timeouts against a local
     endpoint, and the one retry after a truncated (`length`) answer. Both say the model
     runs long; together they cost at most one extra request by default."""
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from llmextract.errors import UsageError
-from llmextract.record import Result, Usage
+from llmextract.schemas.record import Result, Usage
 
 __all__ = ["ResultCache", "as_cached", "cache_key", "key_parts"]
 

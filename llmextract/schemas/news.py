@@ -59,7 +59,7 @@ class Figure(BaseModel):
     def _number_from_words(cls, value: Any) -> Any:
         """Models sometimes answer "1,100" or "$1.7 billion" for a number: read it."""
         if isinstance(value, str):
-            from llmextract.numbers import parse_value
+            from llmextract.text.numbers import parse_value
 
             parsed = parse_value(value)
             if parsed is not None:

@@ -1,7 +1,7 @@
-"""The vocabulary and patterns of `llmextract.numbers`: number words, scale words,
+"""The vocabulary and patterns of `llmextract.text.numbers`: number words, scale words,
 currencies, qualifiers, and the regular expressions built from them (compiled once).
 
-Data only; the parsing is in `llmextract.numbers`.
+Data only; the parsing is in `llmextract.text.numbers`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading articles: files, folders (recursively), JSONL files of {"id", "text"} lines (or
 {"id", "html", "url"}), standard input, and texts given from Python. HTML pages (`.html`,
-`.htm`) are read to their main text and metadata (`llmextract.html`, the `html` extra).
+`.htm`) are read to their main text and metadata (`llmextract.read.html`, the `html` extra).
 Enumeration is lazy: a folder of 100,000 files or a huge JSONL file is never held in memory
 at once.
 
@@ -91,7 +91,7 @@ def html_article(art_id: str, shown: str | None, data: bytes | str, max_chars: i
     """An HTML page as an Article: its main text, with the page's metadata in `meta`."""
     if isinstance(data, bytes) and b"\x00" in data[:8192]:
         return Article(art_id, shown, error="binary file (contains NUL bytes), not an article")
-    from llmextract.html import read_html  # trafilatura only loads for HTML inputs
+    from llmextract.read.html import read_html  # trafilatura only loads for HTML inputs
 
     try:
         doc = read_html(data, url=url)

@@ -22,7 +22,7 @@ from typing import IO, Any, Literal
 
 from pydantic import BaseModel
 
-from llmextract.record import Dropped, GroundedFigure, Result, Summary
+from llmextract.schemas.record import Dropped, GroundedFigure, Result, Summary
 
 Format = Literal["jsonl", "json", "csv", "md"]
 FORMATS: tuple[Format, ...] = ("jsonl", "json", "csv", "md")
@@ -255,7 +255,7 @@ def md_section(result: Result) -> str:
 def dumps_schema(*, result: bool = False, model: type[BaseModel] | None = None) -> str:
     """The JSON Schema of ArticleSummary, of the result record, or of `model` (a user
     schema), as `schemas/` holds them."""
-    from llmextract.schema import ArticleSummary
+    from llmextract.schemas.news import ArticleSummary
 
     chosen = model or (Result if result else ArticleSummary)
     return json.dumps(chosen.model_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
 
 Source = Literal["llm", "rules", "both"]
 Status = Literal["ok", "fallback", "error"]
@@ -85,7 +85,7 @@ class Usage(BaseModel):
 
 
 class Evidence(BaseModel):
-    """Where a checked value of a user schema stands in the article (see llmextract.custom)."""
+    """Where a checked value of a user schema stands in the article (llmextract.check.fields)."""
 
     path: str
     kind: str

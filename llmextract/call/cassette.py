@@ -3,7 +3,7 @@
 `--record C` writes every exchange of a run into cassette `C` (to `C.partial`, renamed when
 the run finishes, so a failed run never leaves a half cassette in place). `--replay C`
 serves them back with no network and no key; a request the cassette does not hold fails at
-once (see `llmextract.retry.cassette_miss`). Requests match on method, path and JSON body,
+once (see `llmextract.call.retry.cassette_miss`). Requests match on method, path and JSON body,
 not host or port, so a cassette recorded against a local server replays under any
 `--base-url`. Secrets are removed before anything is written.
 """

@@ -18,8 +18,8 @@ from typing import IO
 
 from llmextract.config import Settings
 from llmextract.errors import UsageError
-from llmextract.progress import Progress
-from llmextract.record import Result
+from llmextract.run.progress import Progress
+from llmextract.schemas.record import Result
 
 EXIT_OK, EXIT_ERRORS, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -38,8 +38,8 @@ class BatchOptions:
 async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
                    skip: set[str], progress: Progress) -> None:
     from llmextract.extractor import Extractor
-    from llmextract.inputs import iter_articles
-    from llmextract.output import Writer
+    from llmextract.read.inputs import iter_articles
+    from llmextract.run.output import Writer
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     if task is not None:
@@ -72,14 +72,14 @@ def _open_output(opts: BatchOptions) -> tuple[IO[str], set[str]]:
         return open(opts.output, "w", encoding="utf-8"), set()
     if opts.fmt != "jsonl":
         raise UsageError("--resume works with --format jsonl only")
-    from llmextract.resume import done_ids
+    from llmextract.run.resume import done_ids
 
     skip = done_ids(opts.output)
     return open(opts.output, "a", encoding="utf-8"), skip
 
 
 def _count_in_background(paths: list[str], skip: set[str], progress: Progress) -> None:
-    from llmextract.progress import count_in_background
+    from llmextract.run.progress import count_in_background
 
     def done(total: int | None) -> None:
         if total is not None:

@@ -55,8 +55,8 @@ class Prompt(BaseModel):
 def prompt_dirs() -> list[Path]:
     """Where prompt files are looked for: inside the installed package (wheel), then the
     source checkout's top-level `prompts/` (editable installs)."""
-    here = Path(__file__).resolve().parent
-    return [here / "prompts", here.parent / "prompts"]
+    package = Path(__file__).resolve().parent.parent  # llmextract/
+    return [package / "prompts", package.parent / "prompts"]
 
 
 @lru_cache(maxsize=16)

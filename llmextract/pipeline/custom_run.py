@@ -1,6 +1,6 @@
 """The pipeline's steps for a user schema (`Extractor(schema=...)`, `--schema`).
 
-The model's answer is grounded field by field (`llmextract.custom.ground_model`). What
+The model's answer is grounded field by field (`llmextract.check.fields.ground_model`). What
 happens to values the article does not support is the user's choice (`on_ungrounded`):
 
 - `drop` (default): list items and optional fields are dropped with their field paths; a
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from llmextract.custom import Grounding, ground_model
-from llmextract.grounding import Locator
-from llmextract.record import ErrorInfo, Evidence, Result, Trust, Usage
+from llmextract.check.fields import Grounding, ground_model
+from llmextract.check.grounding import Locator
+from llmextract.schemas.record import ErrorInfo, Evidence, Result, Trust, Usage
 
 if TYPE_CHECKING:
+    from llmextract.call.client import LazyModelClient, ModelAnswer
     from llmextract.config import Settings
-    from llmextract.llm import LazyModelClient, ModelAnswer
 
 __all__ = ["custom_result", "reask_until_grounded"]
 
@@ -41,8 +41,8 @@ def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
 async def reask_until_grounded(client: LazyModelClient, text: str, answer: ModelAnswer,
                                settings: Settings) -> ModelAnswer:
     """Re-ask while the answer has values the article does not support (`reask` mode)."""
+    from llmextract.call.client import ModelAnswer
     from llmextract.errors import ModelError
-    from llmextract.llm import ModelAnswer
 
     usage = answer.usage
     for _ in range(settings.max_reasks):

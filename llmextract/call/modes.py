@@ -20,7 +20,7 @@ walks `LADDER`, learning from the server's answers:
   `tool_choice`) is still used, and the next article tries the next form: json_schema
   (the standard structured-output form: Ollama, vLLM, llama.cpp's server), then
   json_object_schema (llama-cpp-python, which rejects json_schema), then json, then md_json;
-- a deterministic rejection of a form (`llmextract.retry.is_rejection`) moves to the next
+- a deterministic rejection of a form (`llmextract.call.retry.is_rejection`) moves to the next
   form at once, within the same article; it stops when two forms are refused for the same
   reason (then the form is not the problem: a context limit, a wrong model name...);
 - the first form that gives an answer (valid or not: the server took the request) is kept

@@ -15,7 +15,7 @@ Checks, like the built-in fields': `Verbatim` text is located exactly, then afte
 then fuzzily (and replaced by the article's own words); a `Stated` number must be stated in
 the `Verbatim` text of the same object when it has one, else anywhere in the article; a
 `Name` is found as whole words; each sentence of a `Supported` text is checked like the
-summary's (numbers, names, quoted words, support: see llmextract.prose), refused sentences
+summary's (numbers, names, quoted words, support: see llmextract.check.prose), refused sentences
 are dropped one by one and the kept ones carry their support spans. Every string of the
 answer is first cleaned of markup and HTML entities. Failures are reported with their field path
 (`casualties.1.killed`): list items are dropped one by one, optional fields set to null, and a
@@ -32,11 +32,11 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from llmextract.clean import clean_model, clean_text
-from llmextract.grounding import QUOTE_THRESHOLD, Locator
-from llmextract.numbers import find_numbers, values_in
-from llmextract.prose import ArticleIndex, check_sentence, split_prose
-from llmextract.record import Dropped, Support
+from llmextract.check.clean import clean_model, clean_text
+from llmextract.check.grounding import QUOTE_THRESHOLD, Locator
+from llmextract.check.prose import ArticleIndex, check_sentence, split_prose
+from llmextract.schemas.record import Dropped, Support
+from llmextract.text.numbers import find_numbers, values_in
 
 OnUngrounded = Literal["drop", "reask", "fail"]
 
@@ -70,7 +70,7 @@ class Name(_Marker):
 
 
 class Supported(_Marker):
-    """Prose (a str) whose every sentence the article must support (see llmextract.prose)."""
+    """Prose (a str) whose every sentence the article must support (see llmextract.check.prose)."""
 
     kind = "supported"
 

@@ -14,7 +14,7 @@ Checks per sentence (see docs/grounding.md), in this order, the first failure is
    `MAX_SPANS`); a sentence with fewer than `MIN_COVERAGE` of its content words covered is
    refused.
 
-Model strings are cleaned first (llmextract.clean).
+Model strings are cleaned first (llmextract.check.clean).
 Pure, deterministic, and cheap: the article's sentences, words and numbers are computed once
 per article (or handed over from the rule engine).
 """
@@ -28,12 +28,12 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llmextract.grounding import QUOTE_THRESHOLD, Locator
-from llmextract.numbers import NumberMatch, find_numbers, values_in
-from llmextract.numpatterns import FRACTION_WORDS, TENS, UNITS
-from llmextract.record import Dropped, Support
+from llmextract.check.grounding import QUOTE_THRESHOLD, Locator
 from llmextract.rules.sentences import Block, sentences
-from llmextract.text import WORD_RE, fold_plain, words
+from llmextract.schemas.record import Dropped, Support
+from llmextract.text.fold import WORD_RE, fold_plain, words
+from llmextract.text.numbers import NumberMatch, find_numbers, values_in
+from llmextract.text.numpatterns import FRACTION_WORDS, TENS, UNITS
 
 MAX_SPANS = 3
 MIN_COVERAGE = 0.34  # share of a sentence's content words the support must cover

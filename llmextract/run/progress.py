@@ -18,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from llmextract.costs import estimate_cost, lookup_price
-from llmextract.inputs import STDIN, _iter_folder
-from llmextract.record import Result
+from llmextract.read.inputs import STDIN, _iter_folder
+from llmextract.run.costs import estimate_cost, lookup_price
+from llmextract.schemas.record import Result
 
 if TYPE_CHECKING:
-    from llmextract.pace import Pace
+    from llmextract.call.pace import Pace
 
 __all__ = ["Progress", "RunStats", "count_in_background", "count_inputs"]
 

@@ -15,7 +15,8 @@ The review rule (docs/grounding.md), every reason that applies, joined by "; ":
 
 from __future__ import annotations
 
-from llmextract.record import (
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import (
     GroundedEntity,
     GroundedFigure,
     GroundedQuote,
@@ -23,7 +24,6 @@ from llmextract.record import (
     Summary,
     Trust,
 )
-from llmextract.schema import ArticleSummary
 
 ITEM_FIELDS = ("figures", "quotes", "entities")
 

@@ -16,25 +16,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llmextract import __version__
-from llmextract.cache import ResultCache, as_cached, cache_key, key_parts
-from llmextract.clean import clean_model
+from llmextract.call.prompts import Prompt
+from llmextract.check.clean import clean_model
+from llmextract.check.grounding import Locator, ground
+from llmextract.check.prose import ArticleIndex, ground_summary
+from llmextract.check.reconcile import reconcile
+from llmextract.check.review import ITEM_FIELDS, item_trust, review_reason
 from llmextract.config import Settings
-from llmextract.custom_run import custom_result, reask_until_grounded
 from llmextract.errors import CassetteMissError, ModelError
-from llmextract.grounding import Locator, ground
-from llmextract.inputs import Article
-from llmextract.prompts import Prompt
-from llmextract.prose import ArticleIndex, ground_summary
-from llmextract.reconcile import reconcile
-from llmextract.record import ErrorInfo, Result, Summary, Usage
-from llmextract.review import ITEM_FIELDS, item_trust, review_reason
+from llmextract.pipeline.cache import ResultCache, as_cached, cache_key, key_parts
+from llmextract.pipeline.custom_run import custom_result, reask_until_grounded
+from llmextract.read.inputs import Article
 from llmextract.rules import digest as rules_digest
 from llmextract.rules import extract as rules_extract
-from llmextract.schema import ArticleSummary
-from llmextract.userschema import schema_hash_of
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import ErrorInfo, Result, Summary, Usage
+from llmextract.schemas.user import schema_hash_of
 
 if TYPE_CHECKING:
-    from llmextract.llm import LazyModelClient, ModelAnswer
+    from llmextract.call.client import LazyModelClient, ModelAnswer
 
 log = logging.getLogger("llmextract")
 
