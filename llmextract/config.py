@@ -23,6 +23,7 @@ MODES: tuple[Mode, ...] = ("auto", "tools", "json_schema", "json", "md_json")
 ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_CHARS = 400_000
+AUTO_MAX = 64  # `-j auto`: at most this many requests in flight (llmextract.call.pace)
 REPLAY_PLACEHOLDER_KEY = "sk-replay-no-key"  # sent nowhere: replayed requests never leave
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -125,8 +126,6 @@ class Settings:
     def max_in_flight(self) -> int:
         """The most articles in flight at once: -j N, or the ceiling of -j auto."""
         if self.concurrency == "auto":
-            from llmextract.call.pace import AUTO_MAX
-
             return AUTO_MAX
         return self.concurrency
 

@@ -41,9 +41,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmextract.config import AUTO_MAX
+
 __all__ = ["AUTO_MAX", "Pace", "PacedTransport", "Ticket"]
 
-AUTO_MAX = 64  # `-j auto`: at most this many requests in flight
 START = 1  # a one-slot server at 40 s a request cannot take a second one under 60 s
 CONGESTION = frozenset({"timeout", "429", "503", "504"})
 TIMEOUT_K = 4.0  # a request may take this many median service times before it is late

@@ -124,7 +124,7 @@ class ArticleSummary(BaseModel):
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 return value
-        from llmextract.rules.meta import parse_date
+        from llmextract.text.dates import parse_date
 
         found = parse_date(value)
         return found[0] if found is not None else value
