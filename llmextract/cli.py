@@ -300,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="llmextract: %(levelname)s %(name)s: %(message)s")
-    from llmextract.errors import LLMExtractError, UsageError
+    # instructor logs every failed attempt at ERROR, model output included; the records
+    # say what failed instead. The application's choice, so the CLI's (not the library's).
+    if not args.debug:
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    from llmextract.errors import CassetteError, CassetteMissError, LLMExtractError, UsageError
 
     try:
         if args.command == "summarize":
@@ -323,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"llmextract: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if type(exc).__name__ == "CassetteError" else EXIT_ERRORS
+        unusable_cassette = isinstance(exc, CassetteError) and not isinstance(
+            exc, CassetteMissError)
+        return EXIT_USAGE if unusable_cassette else EXIT_ERRORS
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: one clear line, the traceback only with --debug

@@ -5,11 +5,12 @@ This is the boundary where openai/instructor/vcrpy errors become llmextract erro
 
 from __future__ import annotations
 
-import logging
+import contextvars
 import re
+import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -24,7 +25,14 @@ from llmextract.call.modes import (
 from llmextract.call.pace import Pace, PacedTransport
 from llmextract.call.prompts import Prompt
 from llmextract.call.ratelimit import RateLimiter, estimate_tokens
-from llmextract.call.retry import CallBudget, RetryPolicy, classify, is_rejection, server_reason
+from llmextract.call.retry import (
+    CallBudget,
+    RetryPolicy,
+    classify,
+    is_rejection,
+    no_tool_call,
+    server_reason,
+)
 from llmextract.config import Settings
 from llmextract.errors import (
     CassetteMissError,
@@ -57,35 +65,71 @@ def _usage_of(raw: Any, requests: int) -> Usage:
     )
 
 
-def _quiet_instructor() -> None:
-    # instructor logs every failed attempt at ERROR, model output included; our records
-    # say what failed instead.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+_OUR_CALL: contextvars.ContextVar[bool] = contextvars.ContextVar("llmextract_call",
+                                                                  default=False)
 
 
-def _memoize_instructor_model_check() -> None:
+class _ModelCheckMemo:
     """instructor walks the whole response model looking for async validators on every call
     (about 1 ms per article here, ~385 node visits, twice per call). The answer never
-    changes for a class, so remember the classes that passed. A performance shim on one
-    instructor function; skipped if instructor moves it."""
-    try:
-        from instructor.v2.validation import async_validators as av
-    except ImportError:  # pragma: no cover - another instructor layout
-        return
-    original = av.reject_async_validators
-    if getattr(original, "_llmextract_memo", False):
-        return
-    passed: weakref.WeakSet[type] = weakref.WeakSet()
+    changes for a class, so our calls remember the classes that passed.
 
-    def reject_async_validators(response_model: Any) -> None:
-        if isinstance(response_model, type) and response_model in passed:
-            return
+    Scoped to our own calls: the memo is installed only while a `ModelClient` is open
+    (counted, so concurrent clients share it), is used only inside our requests (a context
+    variable says so; anyone else's call goes straight to instructor's function), and the
+    original is put back when the last client closes. Skipped if instructor moves it."""
+
+    _lock = threading.Lock()
+    _users = 0
+    _original: Any = None
+    _passed: ClassVar[weakref.WeakSet[type]] = weakref.WeakSet()
+
+    @classmethod
+    def _memo(cls, response_model: Any) -> None:
+        original = cls._original
+        if not _OUR_CALL.get() or original is None:
+            return (original or _instructor_check())(response_model)  # type: ignore[no-any-return]
+        if isinstance(response_model, type) and response_model in cls._passed:
+            return None
         original(response_model)
         if isinstance(response_model, type):
-            passed.add(response_model)
+            cls._passed.add(response_model)
+        return None
 
-    reject_async_validators._llmextract_memo = True  # type: ignore[attr-defined]
-    av.reject_async_validators = reject_async_validators
+    @classmethod
+    def acquire(cls) -> None:
+        module = _validators_module()
+        if module is None:  # pragma: no cover - another instructor layout
+            return
+        with cls._lock:
+            if cls._users == 0:
+                cls._original = module.reject_async_validators
+                module.reject_async_validators = cls._memo
+            cls._users += 1
+
+    @classmethod
+    def release(cls) -> None:
+        module = _validators_module()
+        if module is None:  # pragma: no cover
+            return
+        with cls._lock:
+            cls._users = max(0, cls._users - 1)
+            if cls._users == 0 and cls._original is not None:
+                if module.reject_async_validators == cls._memo:  # a bound method: not `is`
+                    module.reject_async_validators = cls._original
+                cls._original = None
+
+
+def _validators_module() -> Any:
+    try:
+        from instructor.v2.validation import async_validators
+    except ImportError:  # pragma: no cover - another instructor layout
+        return None
+    return async_validators
+
+
+def _instructor_check() -> Any:
+    return _validators_module().reject_async_validators
 
 
 class ModelClient:
@@ -97,8 +141,6 @@ class ModelClient:
         import instructor
         import openai
 
-        _quiet_instructor()
-        _memoize_instructor_model_check()
         self.settings = settings
         self.prompt = prompt
         pool = settings.max_in_flight + 4
@@ -128,6 +170,8 @@ class ModelClient:
         self._json_schema: dict[str, Any] | None = None
         self.max_tokens = settings.max_tokens or max_tokens_for(schema, settings.model)
         self._budget_parameter = budget_parameter(settings)
+        _ModelCheckMemo.acquire()
+        self._memo_held = True
 
     def _client_for(self, form: Form) -> Any:
         name = INSTRUCTOR_MODES[form]
@@ -140,6 +184,9 @@ class ModelClient:
         await self.limiter.acquire(estimate_tokens(len(request.content or b"")))
 
     async def aclose(self) -> None:
+        if self._memo_held:
+            self._memo_held = False
+            _ModelCheckMemo.release()
         self.forms.close()
         await self._openai.close()
 
@@ -226,6 +273,7 @@ class ModelClient:
             # extra fields replace it with the form llama.cpp constrains with a grammar.
             kwargs["extra_body"] = {
                 "response_format": {"type": "json_object", "schema": self._json_schema}}
+        ours = _OUR_CALL.set(True)
         try:
             result, completion = await self._client_for(form).chat.completions \
                 .create_with_completion(
@@ -237,6 +285,7 @@ class ModelClient:
                     **kwargs,
                 )
         finally:
+            _OUR_CALL.reset(ours)
             self.pace.note_reasks(policy.reasks)  # for the end-of-run report
         summary = self.schema.model_validate(result.model_dump())
         usage = _usage_of(getattr(completion, "usage", None), policy.attempts)
@@ -271,9 +320,7 @@ def _last_completion(exc: BaseException) -> Any:
 
 
 def _no_tool_call(exc: BaseException) -> bool:
-    from instructor.core import ResponseParsingError
-
-    return isinstance(exc, ResponseParsingError) and "No tool call" in str(exc)
+    return no_tool_call(exc)
 
 
 def _refused(exc: BaseException) -> bool:
@@ -363,7 +410,8 @@ class LazyModelClient:
 
     async def aclose(self) -> None:
         if self._client is not None:
-            await self._client.aclose()
+            client, self._client = self._client, None
+            await client.aclose()
 
 
 def _httpx() -> Any:
@@ -399,10 +447,12 @@ def _describe(exc: BaseException, settings: Settings, max_tokens: int | None = N
     if isinstance(exc, openai.APIConnectionError):
         return "could not connect to the model endpoint"
     name = type(exc).__name__
+    import pydantic
+
     if isinstance(exc, IncompleteOutputException):
         at = f" at {max_tokens} tokens" if max_tokens else ""
         return f"the answer was truncated{at} (finish_reason=length; raise --max-tokens)"
-    if name == "ValidationError":
+    if isinstance(exc, pydantic.ValidationError):
         count = getattr(exc, "error_count", lambda: 0)()
         return f"the answer did not match the schema ({count} validation errors)"
     if isinstance(exc, AssertionError):

@@ -38,7 +38,7 @@ from llmextract.config import Settings
 Kind = Literal["parse", "transport", "cassette", "final"]
 
 __all__ = ["CallBudget", "RetryPolicy", "cassette_miss", "classify", "is_rejection",
-           "retry_after_seconds", "scrub", "server_reason"]
+           "no_tool_call", "retry_after_seconds", "scrub", "server_reason"]
 
 REASON_CHARS = 300
 """How much of a server's error message goes into our error message."""
@@ -148,26 +148,45 @@ class CallBudget:
 
 def cassette_miss(exc: BaseException | None) -> bool:
     """True when vcrpy refused a request that the replayed cassette does not hold."""
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
     seen = 0
     while exc is not None and seen < 10:
-        if type(exc).__name__ == "CannotOverwriteExistingCassetteException":
+        if isinstance(exc, CannotOverwriteExistingCassetteException):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
 
 
+def no_tool_call(exc: BaseException) -> bool:
+    """instructor could not parse the answer because the message carries no tool (or
+    function) call at all: the server ignored `tool_choice` and answered in the content."""
+    from instructor.core import ResponseParsingError
+
+    if not isinstance(exc, ResponseParsingError) or exc.mode != "TOOLS":
+        return False
+    response: Any = exc.raw_response
+    try:
+        message = response.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return not getattr(message, "tool_calls", None) and (
+        getattr(message, "function_call", None) is None)
+
+
 def classify(exc: BaseException) -> Kind:
     import openai
     import pydantic
+    from instructor.core import AsyncValidationError, ResponseParsingError
 
     if cassette_miss(exc):
         return "cassette"
     if isinstance(exc, (pydantic.ValidationError, json.JSONDecodeError)):
         return "parse"
-    if type(exc).__name__ == "ResponseParsingError" and "No tool call" in str(exc):
-        return "final"  # answered in prose/content: read by llm.py, not re-asked
-    if type(exc).__name__ in {"ResponseParsingError", "AsyncValidationError"}:
+    if no_tool_call(exc):
+        return "final"  # answered in prose/content: read by call/client.py, not re-asked
+    if isinstance(exc, (ResponseParsingError, AsyncValidationError)):
         return "parse"
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
         return "transport"

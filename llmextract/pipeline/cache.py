@@ -64,7 +64,7 @@ class ResultCache:
                 return db
             except sqlite3.OperationalError as exc:
                 db.close()
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if not _busy(exc):
                     raise
                 if attempt == attempts - 1:
                     raise
@@ -100,3 +100,12 @@ def as_cached(stored: Result, *, id: str, input: str | None, warnings: list[str]
 
 def key_parts(**parts: object) -> tuple[str, ...]:
     return (json.dumps(parts, sort_keys=True, default=str),)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (extended codes included); Python 3.10 has no error
+    codes on the exception, only its message says it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "locked" in str(exc) or "busy" in str(exc)
+    return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED

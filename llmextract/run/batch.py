@@ -47,13 +47,13 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
     articles = iter_articles(opts.paths, settings.max_chars, skip=skip)
-    extractor = Extractor(settings=settings)
     try:
-        async for result in extractor.asummarize_many(articles):
-            progress.pace = extractor.pace
-            writer.write(result)
-            progress.update(result)
-            _tell_error(result, progress)
+        async with Extractor(settings=settings) as extractor:
+            async for result in extractor.asummarize_many(articles):
+                progress.pace = extractor.pace
+                writer.write(result)
+                progress.update(result)
+                _tell_error(result, progress)
     finally:
         writer.close()
 
