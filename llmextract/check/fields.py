@@ -41,7 +41,7 @@ from llmextract.text.numbers import find_numbers, values_in
 OnUngrounded = Literal["drop", "reask", "fail"]
 
 __all__ = ["Evidence", "Name", "OnUngrounded", "Stated", "Supported", "Verbatim",
-           "ground_model", "has_markers"]
+           "ground_model", "has_markers", "item_model", "located_kinds"]
 
 
 class _Marker:
@@ -317,3 +317,15 @@ def ground_model(answer: BaseModel, text: str, locator: Locator | None = None) -
     walker.out.data = data
     walker.out.failed_required.extend(failed)
     return walker.out
+
+
+def item_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a `list[Model]` field's items (None for any other field)."""
+    item = _list_item(annotation)
+    return None if item is None else _model_of(_split(item)[0])
+
+
+def located_kinds(model: type[BaseModel]) -> list[str]:
+    """The fields of `model` located in the article by span (`Verbatim` and `Name`)."""
+    return [name for name, info in model.model_fields.items()
+            if _marker(tuple(info.metadata)) in ("verbatim", "name")]

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from llmextract.check.fields import Grounding, ground_model
 from llmextract.check.grounding import Locator
-from llmextract.schemas.record import ErrorInfo, Evidence, Result, Trust, Usage
+from llmextract.check.recover import recover
+from llmextract.schemas.record import Engine, ErrorInfo, Evidence, Result, Trust, Usage
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
@@ -58,6 +59,20 @@ async def reask_until_grounded(client: LazyModelClient, text: str, answer: Model
     return ModelAnswer(summary=answer.summary, usage=usage, model=answer.model)
 
 
+def _rules_failed(schema: type[BaseModel], exc: Exception) -> str:
+    return (f"the registered rules for {schema.__name__} failed: "
+            f"{type(exc).__name__}: {exc}")[:500]
+
+
+def _run_rules(settings: Settings, text: str) -> Grounding:
+    """The registered rules' answer, grounded like the model's (raises what they raise)."""
+    schema, fn = settings.schema, settings.rules_fn
+    assert schema is not None and fn is not None
+    raw = fn(text)
+    data = raw if isinstance(raw, schema) else schema.model_validate(raw)
+    return ground_model(data, text)
+
+
 def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: ErrorInfo,
                   usage: Usage, dropped: list[Any]) -> Result:
     schema = settings.schema
@@ -69,13 +84,11 @@ def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: Erro
             f"{schema.__name__} (see README, 'Your own schema')"), usage=usage,
             dropped=dropped, **base)
     try:
-        raw = fn(text)
-        data = (raw if isinstance(raw, schema) else schema.model_validate(raw))
-    except (ValidationError, Exception) as exc:
+        grounding = _run_rules(settings, text)
+    except Exception as exc:
         return Result(status="error", error=ErrorInfo(
-            type="RulesError", message=f"the registered rules for {schema.__name__} failed: "
-            f"{type(exc).__name__}: {exc}"[:500]), usage=usage, dropped=dropped, **base)
-    grounding = ground_model(data, text)
+            type="RulesError", message=_rules_failed(schema, exc)), usage=usage,
+            dropped=dropped, **base)
     return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
                   error=why, dropped=[*dropped, *grounding.dropped],
                   evidence=[Evidence(**vars(e)) for e in grounding.evidence],
@@ -96,9 +109,31 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
         why = ErrorInfo(type="Ungrounded", message=f"the model's answer is not supported by "
                         f"the article at {paths}")
         return _rules_result(settings, text, base, why, usage, grounding.dropped)
-    return Result(status="ok", engine="llm", data=grounding.data, dropped=grounding.dropped,
-                  evidence=[Evidence(**vars(e)) for e in grounding.evidence], usage=usage,
-                  summary_support=grounding.support, trust=_trust(grounding), **base)
+    return _reconciled(settings, text, grounding, usage, base)
+
+
+def _reconciled(settings: Settings, text: str, grounding: Grounding, usage: Usage,
+                base: dict[str, Any]) -> Result:
+    """The model's usable answer, reconciled with the registered rules when there are any:
+    items carry `source`, and what only the rules found is added (llmextract.check.recover)."""
+    trust = _trust(grounding)
+    data, evidence, warnings = grounding.data, grounding.evidence, []
+    engine: Engine = "llm"
+    if settings.rules_fn is not None and settings.schema is not None:
+        try:
+            rules = _run_rules(settings, text)
+        except Exception as exc:  # the model's answer stands; say why nothing was added
+            warnings.append(_rules_failed(settings.schema, exc))
+        else:
+            got = recover(settings.schema, grounding, rules)
+            data, evidence = got.data, got.evidence
+            trust.confirmed_by_rules, trust.added_by_rules = got.confirmed, got.added
+            engine = "llm+rules" if got.added else "llm"
+    result = Result(status="ok", engine=engine, data=data, dropped=grounding.dropped,
+                    evidence=[Evidence(**vars(e)) for e in evidence], usage=usage,
+                    summary_support=grounding.support, trust=trust, **base)
+    result.warnings.extend(warnings)
+    return result
 
 
 def _trust(grounding: Grounding) -> Trust:
