@@ -73,7 +73,7 @@ TARGETS = {
 }
 
 # --------------------------------------------------------------------------------------
-# Text normalisation (independent of llmextract.text on purpose: the judge is not the
+# Text normalisation (independent of llmextract.text.fold on purpose: the judge is not the
 # code under test).
 # --------------------------------------------------------------------------------------
 _CHAR_MAP = str.maketrans({
@@ -519,7 +519,7 @@ def run_cli(cases: list[Case], work: Path, jobs: int) -> tuple[list[dict[str, An
                                                                dict[str, Any], str, float]:
     """Serve the answers, run `llmextract summarize`; (records, server stats, stderr, s)."""
     fakeserver = _import_with_retry("llmextract.fakeserver", "FakeServer")
-    _import_with_retry("llmextract.pipeline", "Pipeline")  # what the CLI needs
+    _import_with_retry("llmextract.pipeline.article", "Pipeline")  # what the CLI needs
     answers_dir = work / "answers"
     answers_dir.mkdir(parents=True, exist_ok=True)
     arts = [c.art for c in cases]
@@ -835,10 +835,10 @@ def score(cases: list[Case], records: list[dict[str, Any]]) -> Scores:
 # --------------------------------------------------------------------------------------
 def time_pipeline(cases: list[Case], reps: int) -> dict[str, Any]:
     rules = _import_with_retry("llmextract.rules", "extract")
-    grounding = _import_with_retry("llmextract.grounding")
-    reconcile_mod = _import_with_retry("llmextract.reconcile")
-    schema = _import_with_retry("llmextract.schema")
-    prose = _import_with_retry("llmextract.prose", "ground_summary")
+    grounding = _import_with_retry("llmextract.check.grounding")
+    reconcile_mod = _import_with_retry("llmextract.check.reconcile")
+    schema = _import_with_retry("llmextract.schemas.news")
+    prose = _import_with_retry("llmextract.check.prose", "ground_summary")
     per: list[tuple[float, int, str]] = []
     for case in cases:
         text = case.art.text

@@ -16,12 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
-from llmextract.clean import clean_model
-from llmextract.grounding import Locator, ground
-from llmextract.prose import ArticleIndex, ground_summary
-from llmextract.reconcile import reconcile
+from llmextract.check.clean import clean_model
+from llmextract.check.grounding import Locator, ground
+from llmextract.check.prose import ArticleIndex, ground_summary
+from llmextract.check.reconcile import reconcile
 from llmextract.rules import RulesOutput, extract
-from llmextract.schema import ArticleSummary
+from llmextract.schemas.news import ArticleSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 

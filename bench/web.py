@@ -1,4 +1,4 @@
-"""Fetching benchmark (llmextract.web): 500 pages over 5 local hosts, 100 ms a response.
+"""Fetching benchmark (llmextract.read.web): 500 pages over 5 local hosts, 100 ms a response.
 
 Prints, against the per-host ideal ceil(pages_per_host / per_host) x latency:
 - the fetch layer alone (`WebSession.fetch` for every URL at once, in-process);
@@ -27,9 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llmextract.config import Settings  # noqa: E402
-from llmextract.web.fetch import WebSession  # noqa: E402
-from llmextract.web.options import WebOptions  # noqa: E402
+from llmextract.config import Settings, WebOptions  # noqa: E402
+from llmextract.read.web.fetch import WebSession  # noqa: E402
 from tests.webserver import Reply, Site, article_html  # noqa: E402
 
 BODY = ("The council approved a budget of $42 million on Tuesday, officials said.\n\n"

@@ -1,7 +1,7 @@
 """llmextract: grounded, structured summaries of news articles.
 
     from llmextract import summarize, asummarize, Extractor
-    result = summarize(text)            # -> Result (see llmextract.record)
+    result = summarize(text)            # -> Result (see llmextract.schemas.record)
 
 Names are imported lazily so that `import llmextract` (and the CLI's --help) stay fast.
 """
@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArticleSummary",
+    "BatchJob",
     "CassetteError",
     "CassetteMissError",
     "Entity",
@@ -41,30 +42,31 @@ __all__ = [
 ]
 
 _WHERE = {
-    "ArticleSummary": "llmextract.schema",
-    "Entity": "llmextract.schema",
-    "Figure": "llmextract.schema",
-    "Quote": "llmextract.schema",
-    "Result": "llmextract.record",
-    "Summary": "llmextract.record",
+    "ArticleSummary": "llmextract.schemas.news",
+    "Entity": "llmextract.schemas.news",
+    "Figure": "llmextract.schemas.news",
+    "Quote": "llmextract.schemas.news",
+    "Result": "llmextract.schemas.record",
+    "Summary": "llmextract.schemas.record",
     "Settings": "llmextract.config",
     "Extractor": "llmextract.extractor",
     "summarize": "llmextract.extractor",
     "asummarize": "llmextract.extractor",
-    "Verbatim": "llmextract.custom",
-    "Stated": "llmextract.custom",
-    "Name": "llmextract.custom",
-    "Supported": "llmextract.custom",
-    "register_rules": "llmextract.userschema",
+    "Verbatim": "llmextract.check.fields",
+    "Stated": "llmextract.check.fields",
+    "Name": "llmextract.check.fields",
+    "Supported": "llmextract.check.fields",
+    "register_rules": "llmextract.schemas.user",
     "evaluate": "llmextract.evaluation",
+    "BatchJob": "llmextract.jobs",
     **{name: "llmextract.errors" for name in (
         "CassetteError", "CassetteMissError", "InputError", "LLMExtractError", "ModelError",
         "ModelOutputError", "ModelUnavailableError", "UsageError")},
 }
 
 if TYPE_CHECKING:
+    from llmextract.check.fields import Name, Stated, Supported, Verbatim
     from llmextract.config import Settings
-    from llmextract.custom import Name, Stated, Supported, Verbatim
     from llmextract.errors import (
         CassetteError,
         CassetteMissError,
@@ -77,9 +79,10 @@ if TYPE_CHECKING:
     )
     from llmextract.evaluation import evaluate
     from llmextract.extractor import Extractor, asummarize, summarize
-    from llmextract.record import Result, Summary
-    from llmextract.schema import ArticleSummary, Entity, Figure, Quote
-    from llmextract.userschema import register_rules
+    from llmextract.jobs import BatchJob
+    from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
+    from llmextract.schemas.record import Result, Summary
+    from llmextract.schemas.user import register_rules
 
 
 def __getattr__(name: str) -> Any:

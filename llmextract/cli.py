@@ -152,7 +152,7 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--price", metavar="IN,OUT",
                    help="USD per million prompt and completion tokens, for the cost estimate "
                         "(default: a built-in table of known models)")
-    from llmextract.web.cli import add_web_arguments
+    from llmextract.read.web.cli import add_web_arguments
 
     add_web_arguments(s)
     group = s.add_mutually_exclusive_group()
@@ -211,7 +211,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     extra: dict[str, object] = {}
     if args.schema:
-        from llmextract.userschema import load_schema, rules_for
+        from llmextract.schemas.user import load_schema, rules_for
 
         schema = load_schema(args.schema)
         extra = {"schema": schema, "rules_fn": rules_for(schema)}
@@ -227,22 +227,22 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _web_options(args: argparse.Namespace) -> Any:
-    from llmextract.web.cli import web_options
+    from llmextract.read.web.cli import web_options
 
     return web_options(args)
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from llmextract.batch import BatchOptions, run_batch
     from llmextract.errors import UsageError
-    from llmextract.inputs import check_paths
+    from llmextract.read.inputs import check_paths
+    from llmextract.run.batch import BatchOptions, run_batch
 
     settings = _settings(args)
     paths = args.paths or ([] if args.feed or args.sitemap else ["-"])
     check_paths(paths)
     price = None
     if args.price:
-        from llmextract.costs import parse_price
+        from llmextract.run.costs import parse_price
 
         try:
             price = parse_price(args.price)
@@ -254,11 +254,11 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from llmextract.output import dumps_schema
+    from llmextract.run.output import dumps_schema
 
     model = None
     if args.schema:
-        from llmextract.userschema import load_schema
+        from llmextract.schemas.user import load_schema
 
         model = load_schema(args.schema)
     sys.stdout.write(dumps_schema(result=args.result, model=model))
@@ -315,7 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="llmextract: %(levelname)s %(name)s: %(message)s")
-    from llmextract.errors import LLMExtractError, UsageError
+    # instructor logs every failed attempt at ERROR, model output included; the records
+    # say what failed instead. The application's choice, so the CLI's (not the library's).
+    if not args.debug:
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    from llmextract.errors import CassetteError, CassetteMissError, LLMExtractError, UsageError
 
     try:
         if args.command == "summarize":
@@ -329,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "batch":
             from llmextract.jobs.cli import run_batch_command
 
-            return run_batch_command(args)
+            return run_batch_command(args, _settings)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -342,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"llmextract: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if type(exc).__name__ == "CassetteError" else EXIT_ERRORS
+        unusable_cassette = isinstance(exc, CassetteError) and not isinstance(
+            exc, CassetteMissError)
+        return EXIT_USAGE if unusable_cassette else EXIT_ERRORS
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: one clear line, the traceback only with --debug

@@ -5,6 +5,7 @@ The environment is read in exactly one place, `Settings.resolve`. Nothing here b
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from llmextract import __version__
 from llmextract.errors import UsageError
-from llmextract.web.options import WebOptions
 
 Mode = Literal["auto", "tools", "json_schema", "json", "md_json"]
 EngineChoice = Literal["auto", "llm", "rules"]
@@ -24,6 +25,7 @@ MODES: tuple[Mode, ...] = ("auto", "tools", "json_schema", "json", "md_json")
 ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_CHARS = 400_000
+AUTO_MAX = 64  # `-j auto`: at most this many requests in flight (llmextract.call.pace)
 REPLAY_PLACEHOLDER_KEY = "sk-replay-no-key"  # sent nowhere: replayed requests never leave
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -34,8 +36,8 @@ def default_cache_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "llmextract"
 
 
-__all__ = ["DEFAULT_MODEL", "ENGINES", "MODES", "EngineChoice", "Mode", "Settings",
-           "is_local_url"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_USER_AGENT", "ENGINES", "MODES", "EngineChoice", "Mode",
+           "Settings", "WebOptions", "is_local_url", "parse_since"]
 
 
 def is_local_url(url: str | None) -> bool:
@@ -60,6 +62,52 @@ def is_local_url(url: str | None) -> bool:
     return addr.is_loopback or addr.is_private or addr.is_link_local
 
 
+# -- page fetching (llmextract.read.web): decided once, before any request --------------
+PROJECT_URL = "https://github.com/llmextract/llmextract"
+DEFAULT_USER_AGENT = f"llmextract/{__version__} (+{PROJECT_URL})"
+ROBOTS_TOKEN = "llmextract"  # the name robots.txt rules are matched against
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    """How pages, feeds and sitemaps are fetched (see docs/web.md)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    per_host: int = 2  # requests in flight at once per host (host:port)
+    host_delay: float = 0.25  # seconds between the starts of two requests to one host
+    ignore_robots: bool = False
+    offline: bool = False  # serve pages from the page store only, never the network
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_redirects: int = 10
+    max_bytes: int = 10_000_000  # a body over this is not read further
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    since: dt.datetime | None = None  # keep only feed/sitemap items at or after this (UTC)
+    max_crawl_delay: float = 10.0  # a robots.txt Crawl-delay is honoured up to this
+
+    def __post_init__(self) -> None:
+        from llmextract.errors import UsageError
+
+        if self.per_host < 1:
+            raise UsageError("--per-host must be at least 1")
+        if self.host_delay < 0 or self.connect_timeout <= 0 or self.read_timeout <= 0:
+            raise UsageError("--host-delay cannot be negative and timeouts must be positive")
+        if self.max_bytes < 1 or self.max_redirects < 0:
+            raise UsageError("--max-page-bytes must be positive")
+
+
+def parse_since(raw: str) -> dt.datetime:
+    """`--since`: an ISO date (`2025-03-01`) or date and time; naive times are UTC."""
+    from llmextract.errors import UsageError
+
+    try:
+        value = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--since: not an ISO date: {raw!r} (e.g. 2025-03-01)") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, decided once.
@@ -70,19 +118,19 @@ class Settings:
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    mode: Mode = "auto"  # see docs/modes.md and llmextract.modes
+    mode: Mode = "auto"  # see docs/modes.md and llmextract.call.modes
     engine: EngineChoice = "auto"
     concurrency: int | Literal["auto"] = "auto"  # -j: auto, or at most N (docs/concurrency.md)
     max_reasks: int = 2
     max_transport_retries: int = 4
     timeout: float = 60.0
-    timeout_floor: float = 10.0  # the shortest adaptive timeout (llmextract/pace.py)
+    timeout_floor: float = 10.0  # the shortest adaptive timeout (llmextract/call/pace.py)
     backoff_base: float = 0.5
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
-    max_tokens: int | None = None  # None: sized to the schema (llmextract.modes.max_tokens_for)
+    max_tokens: int | None = None  # None: sized to the schema (call.modes.max_tokens_for)
     # extra requests per article against a local endpoint, whatever the reason (a timeout,
-    # a truncated or an invalid answer): see llmextract.retry.CallBudget
+    # a truncated or an invalid answer): see llmextract.call.retry.CallBudget
     local_retries: int = 1
     record: Path | None = None
     replay: Path | None = None
@@ -129,8 +177,6 @@ class Settings:
     def max_in_flight(self) -> int:
         """The most articles in flight at once: -j N, or the ceiling of -j auto."""
         if self.concurrency == "auto":
-            from llmextract.pace import AUTO_MAX
-
             return AUTO_MAX
         return self.concurrency
 
@@ -147,7 +193,7 @@ class Settings:
     @property
     def custom_schema(self) -> bool:
         """A user schema runs instead of the news ArticleSummary."""
-        from llmextract.schema import ArticleSummary
+        from llmextract.schemas.news import ArticleSummary
 
         return self.schema is not None and self.schema is not ArticleSummary
 
@@ -193,3 +239,4 @@ class Settings:
             return cls(**given)  # type: ignore[arg-type]
         except TypeError as exc:
             raise UsageError(f"unknown setting: {exc}") from None
+

@@ -11,7 +11,7 @@
         └── ModelOutputError        invalid, truncated, refused or empty answers
 
 Third-party errors (openai, instructor, vcrpy) are translated into this tree at one boundary,
-`llmextract.llm`. Messages never contain API keys or the prompt.
+`llmextract.call.client`. Messages never contain API keys or the prompt.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from llmextract.record import Usage
+    from llmextract.schemas.record import Usage
 
 __all__ = [
     "CassetteError",

@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import os
 import queue
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import AsyncExitStack
+import weakref
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from llmextract.cache import ResultCache
-from llmextract.cassette import use_cassette
+from llmextract.call.cassette import use_cassette
+from llmextract.call.pace import Pace
+from llmextract.call.prompts import load_prompt
 from llmextract.config import Settings, default_cache_dir
-from llmextract.inputs import Article, iter_articles, text_article
-from llmextract.pace import Pace
-from llmextract.pipeline import Fetched, Pipeline
-from llmextract.prompts import load_prompt
-from llmextract.record import Result
-from llmextract.schema import ArticleSummary
-from llmextract.userschema import RulesFn, rules_for
+from llmextract.errors import UsageError
+from llmextract.pipeline.article import Fetched, Pipeline
+from llmextract.pipeline.cache import ResultCache
+from llmextract.read.inputs import Article, iter_articles, text_article
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import Result
+from llmextract.schemas.user import RulesFn, rules_for
+
+if TYPE_CHECKING:
+    from llmextract.call.client import LazyModelClient
 
 Item = str | os.PathLike[str] | Article | dict[str, Any]
+T = TypeVar("T")
 
 __all__ = ["Extractor", "asummarize", "summarize"]
 
@@ -49,11 +56,80 @@ def _as_articles(items: Iterable[Item], max_chars: int) -> Iterator[Article]:
             yield text_article(item, max_chars)
 
 
+class _LoopThread:
+    """The event loop the synchronous methods run on: one per Extractor, in a daemon
+    thread, so the client opened on it serves every call."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="llmextract-loop",
+                                       daemon=True)
+        self.thread.start()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        if threading.current_thread() is not self.thread:
+            self.thread.join()
+            self.loop.close()
+
+
+@dataclass
+class _Owned:
+    """What an Extractor owns: one model client (bound to the event loop it was opened
+    on), one result cache, the loop of the synchronous methods. Kept apart from the
+    Extractor so that a finalizer can release it when an unclosed Extractor is dropped."""
+
+    client: LazyModelClient | None = None
+    client_loop: asyncio.AbstractEventLoop | None = None
+    cache: ResultCache | None = None
+    runner: _LoopThread | None = None
+    closed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def release(self) -> None:
+        """Close everything still open (idempotent)."""
+        with self.lock:
+            self.closed = True
+            client, self.client = self.client, None
+            cache, self.cache = self.cache, None
+            runner, self.runner = self.runner, None
+        if client is not None:
+            _close_client(client, self.client_loop, runner)
+        if runner is not None:
+            runner.stop()
+        if cache is not None:
+            cache.close()
+
+
+def _close_client(client: LazyModelClient, loop: asyncio.AbstractEventLoop | None,
+                  runner: _LoopThread | None) -> None:
+    """Close `client` on the loop it was opened on, wherever this is called from."""
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return  # its loop is gone: nothing can be awaited there any more
+    try:
+        current = asyncio.get_running_loop()
+    except RuntimeError:
+        current = None
+    if current is loop:  # a synchronous close() inside that loop: finish it there
+        loop.create_task(client.aclose())
+        return
+    future = asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+    if runner is None or threading.current_thread() is not runner.thread:
+        with contextlib.suppress(Exception):
+            future.result(timeout=10)
+
+
 class Extractor:
     """Summarises articles with one resolved configuration.
 
     Cost: one model request per article (more on retries and re-asks), none with
-    `engine="rules"`. Thread-safe to construct; each `summarize_many` runs its own event loop.
+    `engine="rules"`. An Extractor owns one model client and one result cache, opened on
+    first use and kept for every call until `close()` (or the end of a `with` / `async
+    with` block); the synchronous methods run on one event loop of its own. The client is
+    bound to the event loop it was opened on: used from another loop, a new one is opened.
     """
 
     def __init__(self, model: str | None = None, base_url: str | None = None,
@@ -73,30 +149,75 @@ class Extractor:
                                         concurrency=concurrency, **options)
         self.settings = settings
         self.prompt = load_prompt("extract" if settings.custom_schema else "summarize")
-        self.pace: Pace | None = None  # the latest run's concurrency controller
+        # the concurrency controller of the model client (made with it; None without one)
+        self.pace: Pace | None = None
+        self._owned = _Owned()
+        self._finalizer = weakref.finalize(self, self._owned.release)
 
-    # -- async ---------------------------------------------------------------------------
-    async def _open(self, stack: AsyncExitStack) -> Pipeline:
-        s = self.settings
-        stack.enter_context(use_cassette(record=s.record, replay=s.replay))
-        client = None
-        if s.use_model:
-            from llmextract.llm import LazyModelClient
+    # -- lifetime ------------------------------------------------------------------------
+    def __enter__(self) -> Extractor:
+        return self
 
-            self.pace = Pace.for_settings(s)
-            client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary, self.pace)
-            stack.push_async_callback(client.aclose)
-        cache = None
-        if s.cache_enabled:
-            cache = ResultCache(s.cache_dir or default_cache_dir(os.environ))
-            stack.callback(cache.close)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Extractor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def close(self) -> None:
+        """Close the model client and the cache; the Extractor cannot be used after."""
+        self._finalizer()
+
+    async def aclose(self) -> None:
+        """`close()` from inside the event loop the client was opened on."""
+        owned = self._owned
+        client = owned.client
+        if client is not None and owned.client_loop is asyncio.get_running_loop():
+            owned.client = None
+            await client.aclose()
+        self.close()
+
+    def _pipeline(self) -> Pipeline:
+        """A pipeline over the owned client (opened on the running loop) and cache."""
+        s, owned = self.settings, self._owned
+        loop = asyncio.get_running_loop()
+        with owned.lock:
+            if owned.closed:
+                raise UsageError("this Extractor is closed")
+            if s.cache_enabled and owned.cache is None:
+                owned.cache = ResultCache(s.cache_dir or default_cache_dir(os.environ))
+            stale, stale_loop = None, owned.client_loop
+            if s.use_model and (owned.client is None or owned.client_loop is not loop):
+                from llmextract.call.client import LazyModelClient
+
+                stale, owned.client_loop = owned.client, loop
+                self.pace = Pace.for_settings(s)  # its primitives belong to this loop too
+                owned.client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary,
+                                               self.pace)
+            client, cache = owned.client, owned.cache
+        if stale is not None:  # opened on another loop: closed there, if it still runs
+            _close_client(stale, stale_loop, owned.runner)
         return Pipeline(s, self.prompt, client, cache)
 
+    def _runner(self) -> _LoopThread:
+        owned = self._owned
+        with owned.lock:
+            if owned.closed:
+                raise UsageError("this Extractor is closed")
+            if owned.runner is None:
+                owned.runner = _LoopThread()
+            return owned.runner
+
+    # -- async ---------------------------------------------------------------------------
     async def asummarize(self, text: Item, *, id: str | None = None) -> Result:
         """Summarise one article (text, path or {"id", "text"})."""
-        async with AsyncExitStack() as stack:
-            pipeline = await self._open(stack)
-            article = next(iter(_as_articles([text], self.settings.max_chars)))
+        s = self.settings
+        with use_cassette(record=s.record, replay=s.replay):
+            pipeline = self._pipeline()
+            article = next(iter(_as_articles([text], s.max_chars)))
             if id is not None:
                 article = dataclasses.replace(article, id=id)
             return await pipeline.process(article)
@@ -109,63 +230,37 @@ class Extractor:
         finisher that does the CPU work (rules, grounding, reconciliation) between I/O
         events, so a slot's next request never waits behind another article's CPU work.
         """
-        async with AsyncExitStack() as stack:
-            pipeline = await self._open(stack)
-            articles = _as_articles(items, self.settings.max_chars)
-            n = self.settings.max_in_flight
-            fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(n * 2)
-
-            async def fetcher() -> None:
-                for article in articles:  # shared iterator: each article taken once
-                    await fetched.put(await pipeline.fetch(article))
-                await fetched.put(None)
-
-            workers = [asyncio.create_task(fetcher()) for _ in range(n)]
-            try:
-                finished = 0
-                while finished < n:
-                    item = await fetched.get()
-                    if item is None:
-                        finished += 1
-                        continue
-                    yield pipeline.finish(item)
-                    # Let answers that arrived meanwhile move on (parsing an answer and
-                    # sending the next request takes several loop turns): a finish costs
-                    # milliseconds, a turn of the loop with nothing to do costs microseconds.
-                    for _ in range(_TURNS_BETWEEN_FINISHES):
-                        await asyncio.sleep(0)
-            finally:
-                for task in workers:
-                    task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+        s = self.settings
+        with use_cassette(record=s.record, replay=s.replay):
+            pipeline = self._pipeline()
+            async for result in _run_many(pipeline, _as_articles(items, s.max_chars),
+                                          s.max_in_flight):
+                yield result
 
     # -- sync ----------------------------------------------------------------------------
     def summarize(self, text: Item, *, id: str | None = None) -> Result:
-        """Summarise one article; runs its own event loop (use `asummarize` inside one)."""
-        return asyncio.run(self.asummarize(text, id=id))
+        """Summarise one article; runs on the Extractor's own event loop, so it works from
+        any synchronous code (inside a running loop, prefer `asummarize`)."""
+        return self._runner().submit(self.asummarize(text, id=id)).result()
 
     def summarize_many(self, items: Iterable[Item]) -> Iterator[Result]:
-        """Stream results in completion order; runs the event loop in a helper thread so
-        this works from any synchronous code. Closing the iterator early stops the work."""
+        """Stream results in completion order, from the Extractor's own event loop (works
+        from any synchronous code). Closing the iterator early stops the work."""
         out: queue.Queue[Result | BaseException | None] = queue.Queue(
             self.settings.max_in_flight * 2)
         stop = threading.Event()
 
         async def run() -> None:
-            async for result in self.asummarize_many(items):
-                if stop.is_set():
-                    return
-                await asyncio.to_thread(out.put, result)  # waits for a slow consumer
-
-        def thread_main() -> None:
             try:
-                asyncio.run(run())
+                async for result in self.asummarize_many(items):
+                    if stop.is_set():
+                        return
+                    await asyncio.to_thread(out.put, result)  # waits for a slow consumer
                 out.put(None)
             except BaseException as exc:  # handed to the consumer, re-raised there
                 out.put(exc)
 
-        thread = threading.Thread(target=thread_main, name="llmextract-run", daemon=True)
-        thread.start()
+        done = self._runner().submit(run())
         try:
             while True:
                 got = out.get()
@@ -176,33 +271,47 @@ class Extractor:
                 yield got
         finally:
             stop.set()
-            while thread.is_alive():  # unblock a pending put, then let the loop wind down
+            while not done.done():  # unblock a pending put, then let the run wind down
                 with contextlib.suppress(queue.Empty):
                     out.get(timeout=0.05)
 
-    # -- the Batch API (llmextract.jobs) -------------------------------------------------------
-    def submit_batch(self, items: Iterable[Item], folder: str | os.PathLike[str],
-                     **options: Any) -> Any:
-        """Submit `items` through the provider's Batch API into job folder `folder`; returns
-        the `llmextract.jobs.BatchJob` (see docs/batch-jobs.md)."""
-        from llmextract.jobs import BatchJob
 
-        return BatchJob.submit(items, folder, settings=self.settings, **options)
+async def _run_many(pipeline: Pipeline, articles: Iterator[Article], n: int
+                    ) -> AsyncIterator[Result]:
+    fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(n * 2)
 
-    def collect_batch(self, folder: str | os.PathLike[str], output: Any = None,
-                      **options: Any) -> Any:
-        """Collect the records of job folder `folder` into `output` (a path or a text
-        stream); returns the `llmextract.jobs.CollectReport`."""
-        from llmextract.jobs import BatchJob
+    async def fetcher() -> None:
+        for article in articles:  # shared iterator: each article taken once
+            await fetched.put(await pipeline.fetch(article))
+        await fetched.put(None)
 
-        return BatchJob.open(folder, settings=self.settings).collect(output, **options)
+    workers = [asyncio.create_task(fetcher()) for _ in range(n)]
+    try:
+        finished = 0
+        while finished < n:
+            item = await fetched.get()
+            if item is None:
+                finished += 1
+                continue
+            yield pipeline.finish(item)
+            # Let answers that arrived meanwhile move on (parsing an answer and sending
+            # the next request takes several loop turns): a finish costs milliseconds, a
+            # turn of the loop with nothing to do costs microseconds.
+            for _ in range(_TURNS_BETWEEN_FINISHES):
+                await asyncio.sleep(0)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
 
 def summarize(text: Item, **options: Any) -> Result:
     """Summarise one article with settings from `options` and the environment."""
-    return Extractor(**options).summarize(text)
+    with Extractor(**options) as extractor:
+        return extractor.summarize(text)
 
 
 async def asummarize(text: Item, **options: Any) -> Result:
     """Async `summarize`."""
-    return await Extractor(**options).asummarize(text)
+    async with Extractor(**options) as extractor:
+        return await extractor.asummarize(text)

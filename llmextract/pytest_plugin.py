@@ -9,7 +9,7 @@ the test file: `<test dir>/cassettes/<test module>/<test name>.yaml`. By default
 (no network, no key) and fails the test on a missing cassette or on a request the cassette
 does not hold; `pytest --llmextract-record` records it against the endpoint of
 `OPENAI_BASE_URL`/`OPENAI_API_KEY` (model: `LLMEXTRACT_MODEL`, else `OPENAI_MODEL`, else
-the default). Matching and scrubbing are the command line's (`llmextract.cassette`): method,
+the default). Matching and scrubbing are the command line's (`llmextract.call.cassette`): method,
 path and JSON body; keys and cookies never written. The result cache is never used.
 
 Installed as a `pytest11` entry point, it adds the option, the `llmextract` marker and the
@@ -155,7 +155,7 @@ def llmextract_extractor(request: pytest.FixtureRequest,
     """An `Extractor` that replays this test's cassette, or records it with
     `--llmextract-record`; fails the test on a missing cassette or a request it lacks."""
     from llmextract import Extractor
-    from llmextract.cassette import use_cassette
+    from llmextract.call.cassette import use_cassette
 
     cassette = llmextract_cassette
     nodeid = request.node.nodeid

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from llmextract.cassette import vcr_config as _vcr_config
+from llmextract.call.cassette import vcr_config as _vcr_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "tests" / "articles"

@@ -40,6 +40,15 @@ def main() -> int:
                 cwd=ROOT, env=env)
             if code != 0:
                 return code
+    # a CasualtyReport answer that omits items the registered rules find (reconciliation)
+    with FakeServer(answers_dir=ROOT / "tests" / "data" / "answers_recover") as srv:
+        code = subprocess.call(
+            [sys.executable, "-m", "llmextract", "summarize", "tests/articles/quake_wire.txt",
+             "--schema", "schemas/examples/casualty.py:CasualtyReport", "--base-url",
+             srv.base_url, "--record", "cassettes/custom_casualty_recover.yaml", "-o",
+             "/dev/null"], cwd=ROOT, env=env)
+        if code != 0:
+            return code
     from tests.test_jobs import record_batch_cassette
 
     record_batch_cassette()  # cassettes/batch_cycle.yaml: one batch job, submit to collect

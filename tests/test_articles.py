@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from llmextract import Extractor
-from llmextract.record import Result
-from llmextract.text import fold_plain
+from llmextract.schemas.record import Result
+from llmextract.text.fold import fold_plain
 
 from .conftest import ANSWERS, ARTICLES, CASSETTES
 

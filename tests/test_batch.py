@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from llmextract.fakeserver import FakeServer
-from llmextract.resume import done_ids
+from llmextract.run.resume import done_ids
 
 from .conftest import ARTICLES, ROOT
 
@@ -171,8 +171,9 @@ def test_many_processes_opening_a_new_cache_at_once(tmp_path: Path) -> None:
     process switching a new cache to WAL while another did got "database is locked" at once,
     since SQLite does not wait for that lock, and the run stopped with exit 2; it showed in
     about one run in three of test_two_processes_share_one_cache_folder.)"""
-    code = ("import sys; from pathlib import Path; from llmextract.cache import ResultCache; "
-            "from llmextract.record import Result\n"
+    code = ("import sys; from pathlib import Path; "
+            "from llmextract.pipeline.cache import ResultCache; "
+            "from llmextract.schemas.record import Result\n"
             "for i in range(5):\n"
             "    c = ResultCache(Path(sys.argv[1]))\n"
             "    c.put(f'{sys.argv[2]}-{i}', Result(id='x', status='ok')); c.close()\n")

@@ -11,10 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 from llmextract import Extractor
-from llmextract.custom import Name, Stated, Verbatim, ground_model, has_markers
+from llmextract.check.fields import Name, Stated, Verbatim, ground_model, has_markers
 from llmextract.errors import UsageError
 from llmextract.fakeserver import FakeServer
-from llmextract.userschema import load_schema
+from llmextract.schemas.user import load_schema
 
 from .conftest import ARTICLES, CASSETTES, ROOT, cli
 
@@ -130,8 +130,12 @@ def test_cli_replay_drops_the_invented_quote_and_the_contradicted_number() -> No
     assert rec["status"] == "ok" and rec["schema_name"] == "CasualtyReport"
     assert rec["summary"] is None and rec["prompt_version"] == "extract/1"
     assert sorted(d["field"] for d in rec["dropped"]) == sorted(expect["dropped_paths"])
-    assert [c["count"] for c in rec["data"]["counts"]] == expect["kept_counts"]
-    assert len(rec["data"]["witnesses"]) == expect["kept_quotes"]
+    from_model = [c for c in rec["data"]["counts"] if c["source"] != "rules"]
+    assert [c["count"] for c in from_model] == expect["kept_counts"]
+    assert len([w for w in rec["data"]["witnesses"] if w["source"] != "rules"]) == expect[
+        "kept_quotes"]
+    # the registered rules reconcile: the dropped 4000 comes back as the article's 400
+    assert [c["count"] for c in rec["data"]["counts"] if c["source"] == "rules"] == [400]
     text = QUAKE.read_text(encoding="utf-8")
     for ev in rec["evidence"]:
         assert text[ev["span"][0]:ev["span"][1]] == ev["text"]
@@ -212,3 +216,38 @@ def test_cache_keys_differ_by_schema(tmp_path: Path) -> None:
         again = Extractor(schema=load_schema(CASUALTY), **kw).summarize(QUAKE)
     assert news.schema_hash != custom.schema_hash
     assert not custom.cached and again.cached and again.data == custom.data
+
+
+# -- reconciliation with the registered rules, replayed from a cassette ----------------------
+
+RECOVER = json.loads((ROOT / "tests" / "data" / "answers_recover" / "casualty_omits.json")
+                     .read_text())["expect"]
+
+
+def _check_recovered(data: dict[str, Any], evidence: list[dict[str, Any]]) -> None:
+    text = QUAKE.read_text(encoding="utf-8")
+    counts, witnesses = data["counts"], data["witnesses"]
+    assert [c["count"] for c in counts if c["source"] == "rules"] == RECOVER["recovered_counts"]
+    assert len([w for w in witnesses if w["source"] == "rules"]) == RECOVER["recovered_quotes"]
+    assert {c["source"] for c in counts if c["source"] != "rules"} <= {"llm", "both"}
+    recovered = next(i for i, c in enumerate(counts) if c["source"] == "rules")
+    ev = next(e for e in evidence if e["path"] == f"counts.{recovered}.text")
+    assert text[ev["span"][0]:ev["span"][1]] == counts[recovered]["text"] == ev["text"]
+
+
+def test_cli_recovers_what_the_model_omitted_from_the_registered_rules() -> None:
+    proc = cli("summarize", str(QUAKE), "--schema", CASUALTY, "--replay",
+               str(CASSETTES / "custom_casualty_recover.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    rec = json.loads(proc.stdout)
+    assert rec["status"] == "ok" and rec["engine"] == "llm+rules"
+    assert rec["trust"]["added_by_rules"] == 3
+    _check_recovered(rec["data"], rec["evidence"])
+
+
+def test_api_recovers_what_the_model_omitted_from_the_registered_rules() -> None:
+    with Extractor(schema=load_schema(CASUALTY),
+                   replay=CASSETTES / "custom_casualty_recover.yaml") as ex:
+        result = ex.summarize(QUAKE)
+    assert result.status == "ok" and result.engine == "llm+rules" and result.data is not None
+    _check_recovered(result.data, [e.model_dump() for e in result.evidence])

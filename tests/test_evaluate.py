@@ -22,7 +22,7 @@ from llmextract.evaluation import (
     quote_overlap,
     surname,
 )
-from llmextract.record import Result, Summary
+from llmextract.schemas.record import Result, Summary
 
 from .conftest import ROOT
 

@@ -30,7 +30,7 @@ from llmextract.fakeserver import (
     FakeServer,
     FaultPlan,
 )
-from llmextract.schema import ArticleSummary
+from llmextract.schemas.news import ArticleSummary
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127\\.0\\.0\\.1"])
 

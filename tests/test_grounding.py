@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from llmextract.grounding import Locator, ground
-from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+from llmextract.check.grounding import Locator, ground
+from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
 
 ARTICLE = (
     "LISBON, May 4 (Reuters) - Storms flooded more than 2,000 homes in northern Portugal, "
@@ -189,7 +189,7 @@ def test_entity_with_other_separators() -> None:
     "ABC  \n def\u2019s \u2013 1,100",
 ])
 def test_fast_fold_equals_the_character_loop(text: str) -> None:
-    from llmextract.text import _fold_slow, fold
+    from llmextract.text.fold import _fold_slow, fold
 
     folded = fold(text)
     slow_text, slow_origin = _fold_slow(text)

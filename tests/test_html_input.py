@@ -14,10 +14,10 @@ import pytest
 
 from llmextract import Extractor
 from llmextract.fakeserver import FakeServer
-from llmextract.html import MISSING_EXTRA, decode_html, read_html
-from llmextract.inputs import iter_articles, read_text_article
-from llmextract.pipeline import fill_page_meta
-from llmextract.record import Summary
+from llmextract.pipeline.article import fill_page_meta
+from llmextract.read.html import MISSING_EXTRA, decode_html, read_html
+from llmextract.read.inputs import iter_articles, read_text_article
+from llmextract.schemas.record import Summary
 
 from .test_cli import cli, records
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from llmextract.cassette import use_cassette
+from llmextract.call.cassette import use_cassette
 from llmextract.extractor import Extractor
 from llmextract.fakeserver import FakeServer
 from llmextract.jobs import BatchJob, JobError
@@ -371,10 +371,12 @@ def record_batch_cassette() -> None:
         _cycle(server.base_url, Path(tmp) / "job")
 
 
-def test_the_extractor_api(srv: FakeServer, tmp_path: Path) -> None:
-    ex = Extractor(base_url=srv.base_url, api_key=KEY, use_cache=False)
-    job = ex.submit_batch([{"id": "one", "text": (ARTICLES / "quake_wire.txt").read_text()}],
-                          tmp_path / "job", on_note=lambda _line: None)
+def test_the_python_api(srv: FakeServer, tmp_path: Path) -> None:
+    from llmextract import BatchJob
+
+    settings = Extractor(base_url=srv.base_url, api_key=KEY, use_cache=False).settings
+    job = BatchJob.submit([{"id": "one", "text": (ARTICLES / "quake_wire.txt").read_text()}],
+                          tmp_path / "job", settings=settings, on_note=lambda _line: None)
     job.wait(poll=0.01)
-    report = ex.collect_batch(tmp_path / "job", tmp_path / "out.jsonl")
+    report = BatchJob.open(tmp_path / "job", settings=settings).collect(tmp_path / "out.jsonl")
     assert report.written == 1 and lines(tmp_path / "out.jsonl")[0]["id"] == "one"

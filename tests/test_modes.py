@@ -13,11 +13,11 @@ import openai._base_client as _base
 import pytest
 
 from llmextract import Extractor
-from llmextract.costs import estimate_cost
+from llmextract.call.retry import is_rejection, scrub, server_reason
 from llmextract.fakeserver import FakeServer, FaultPlan
-from llmextract.progress import RunStats
-from llmextract.record import Result
-from llmextract.retry import is_rejection, scrub, server_reason
+from llmextract.run.costs import estimate_cost
+from llmextract.run.progress import RunStats
+from llmextract.schemas.record import Result
 
 from .conftest import ROOT, SEED, cli, records
 from .test_model_call import ARTICLE, GOOD, write_answers

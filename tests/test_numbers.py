@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from llmextract.numbers import find_numbers, parse_value, values_in
+from llmextract.text.numbers import find_numbers, parse_value, values_in
 
 
 def _one(text: str) -> tuple[str, float | None, str | None, str]:

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from llmextract.output import CSV_COLUMNS, FORMATS, Writer, csv_row, md_section
-from llmextract.record import (
+from llmextract.run.output import CSV_COLUMNS, FORMATS, Writer, csv_row, md_section
+from llmextract.schemas.record import (
     Dropped,
     ErrorInfo,
     GroundedEntity,

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from llmextract import Extractor
+from llmextract.call.pace import Pace
 from llmextract.fakeserver import FakeServer, FaultPlan
-from llmextract.pace import Pace
 
 from .conftest import ARTICLES
 from .test_batch import lines_of, make_articles, start

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from llmextract.costs import PRICES, estimate_cost, lookup_price, parse_price
-from llmextract.inputs import iter_articles
-from llmextract.progress import Progress, RunStats, count_in_background, count_inputs
-from llmextract.record import ErrorInfo, Result, Usage
+from llmextract.read.inputs import iter_articles
+from llmextract.run.costs import PRICES, estimate_cost, lookup_price, parse_price
+from llmextract.run.progress import Progress, RunStats, count_in_background, count_inputs
+from llmextract.schemas.record import ErrorInfo, Result, Usage
 
 
 class FakeClock:
@@ -263,7 +263,7 @@ def test_count_in_background_feeds_progress(tmp_path: Path) -> None:
 
 
 def test_a_replayed_run_reports_no_cost() -> None:
-    from llmextract.record import Result, Usage
+    from llmextract.schemas.record import Result, Usage
 
     stats = RunStats()
     stats.add(Result(id="a", status="ok", usage=Usage(requests=1, prompt_tokens=10,

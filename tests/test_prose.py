@@ -1,4 +1,4 @@
-"""Grounded prose (llmextract.prose) and the review rule (llmextract.review), on short
+"""Grounded prose (llmextract.check.prose) and the review rule (llmextract.check.review), on short
 articles written for these tests."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import pytest
 from pydantic import BaseModel
 
 from llmextract import Extractor, Supported
-from llmextract.clean import clean_model, clean_text
-from llmextract.custom import ground_model
+from llmextract.check.clean import clean_model, clean_text
+from llmextract.check.fields import ground_model
+from llmextract.check.grounding import Locator
+from llmextract.check.prose import ArticleIndex, check_sentence
+from llmextract.check.review import review_reason
 from llmextract.fakeserver import FakeServer
-from llmextract.grounding import Locator
-from llmextract.output import CSV_COLUMNS, csv_row, md_section
-from llmextract.prose import ArticleIndex, check_sentence
-from llmextract.record import ErrorInfo, Result, Summary, Trust
 from llmextract.report import build_report
-from llmextract.review import review_reason
-from llmextract.schema import ArticleSummary
+from llmextract.run.output import CSV_COLUMNS, csv_row, md_section
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import ErrorInfo, Result, Summary, Trust
 
 ARTICLE = """Harbor bridge to close for repairs
 

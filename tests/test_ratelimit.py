@@ -7,8 +7,8 @@ import itertools
 import time
 
 from llmextract import Extractor
+from llmextract.call.ratelimit import RateLimiter, estimate_tokens
 from llmextract.fakeserver import FakeServer
-from llmextract.ratelimit import RateLimiter, estimate_tokens
 
 from .conftest import ARTICLES
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from llmextract.grounding import Locator, ground
-from llmextract.reconcile import reconcile
+from llmextract.check.grounding import Locator, ground
+from llmextract.check.reconcile import reconcile
 from llmextract.rules import extract
-from llmextract.schema import ArticleSummary, Entity, Figure, Quote
+from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
 
 ARTICLE = (
     "## Dam repairs to cost $2.4 billion, agency says\n\n"

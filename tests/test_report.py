@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from llmextract.costs import estimate_cost
-from llmextract.inputs import text_sha256
+from llmextract.read.inputs import text_sha256
 from llmextract.report import TextFinder, build_report, write_report
 from llmextract.report.data import reason_category
+from llmextract.run.costs import estimate_cost
 
 HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><b>bold</b>',
            "&amp;", "' onmouseover='alert(2)"]

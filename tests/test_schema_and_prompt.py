@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import llmextract
+from llmextract.call.prompts import Prompt, load_prompt
 from llmextract.errors import PromptError
-from llmextract.output import dumps_schema
-from llmextract.prompts import Prompt, load_prompt
-from llmextract.record import Result
-from llmextract.schema import ArticleSummary
+from llmextract.run.output import dumps_schema
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 

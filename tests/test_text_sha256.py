@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from llmextract import Extractor
-from llmextract.inputs import read_text_article, text_sha256
+from llmextract.read.inputs import read_text_article, text_sha256
 from llmextract.report import TextFinder, build_report, write_report
-from llmextract.userschema import load_schema
+from llmextract.schemas.user import load_schema
 
 from .conftest import ARTICLES, ROOT, cli, records
 from .test_report import ARTICLE, Page, assert_safe, record
@@ -118,8 +118,8 @@ def test_a_cached_rerun_carries_the_current_text_hash(tmp_path: Path) -> None:
 
 
 def test_a_cache_hit_stored_without_a_hash_gets_this_text_hash() -> None:
-    from llmextract.cache import as_cached
-    from llmextract.record import Result
+    from llmextract.pipeline.cache import as_cached
+    from llmextract.schemas.record import Result
 
     old = Result(id="x", status="ok")  # stored by a version that wrote no hash
     hit = as_cached(old, id="y", input="y.txt", warnings=[], text_sha256=sha("now"))

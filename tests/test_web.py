@@ -1,4 +1,4 @@
-"""Web pages, feeds and sitemaps (llmextract.web) against a local server (127.0.0.1 only):
+"""Web pages, feeds and sitemaps (llmextract.read.web) against a local server (127.0.0.1 only):
 every case of the issue, with the exact requests the server saw."""
 
 from __future__ import annotations
@@ -457,7 +457,7 @@ def test_python_api_takes_urls(site: Site, tmp_path: Path) -> None:
 
 
 def test_progress_counts_a_url_list(site: Site, tmp_path: Path) -> None:
-    from llmextract.progress import count_inputs
+    from llmextract.run.progress import count_inputs
 
     (tmp_path / "l.urls").write_text(f"{site.url('/a')}\n{site.url('/b')}\n")
     assert count_inputs([str(tmp_path / "l.urls"), site.url("/a")]) == 3

@@ -34,6 +34,7 @@ __all__ = [
     "article_text",
     "message_text",
     "minimal_answer",
+    "requested_schema",
     "rules_answer",
 ]
 
@@ -222,3 +223,22 @@ def rules_answer(article: str) -> dict[str, Any] | None:
                 for item in items
             ]
     return data
+
+
+def requested_schema(request: dict[str, Any]) -> str | None:
+    """The schema a request asks for: its tool's name, or its response format's name."""
+    tools = request.get("tools")
+    if isinstance(tools, list) and tools and isinstance(tools[0], dict):
+        name = (tools[0].get("function") or {}).get("name")
+        if isinstance(name, str):
+            return name
+    fmt = request.get("response_format")
+    if isinstance(fmt, dict) and isinstance(fmt.get("json_schema"), dict):
+        name = fmt["json_schema"].get("name")
+        if isinstance(name, str):
+            return name
+    if isinstance(fmt, dict) and isinstance(fmt.get("schema"), dict):  # llama.cpp's form
+        title = fmt["schema"].get("title")
+        if isinstance(title, str):
+            return title
+    return None

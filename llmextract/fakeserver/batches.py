@@ -380,7 +380,7 @@ class BatchStore:
         return json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n"
 
     def _answer(self, custom_id: str, request: Any) -> tuple[bytes, bool]:
-        from llmextract.fakeserver.server import requested_schema
+        from llmextract.fakeserver.answers import requested_schema
 
         if not isinstance(request, dict) or not isinstance(request.get("messages"), list):
             return self._line(custom_id, {"status_code": 400, "request_id": "req_bad",

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from llmextract.fakeserver.answers import AnswerBook, Selection
+from llmextract.fakeserver.answers import AnswerBook, Selection, requested_schema
 from llmextract.fakeserver.batches import BatchPlan, BatchStore, Reply
 from llmextract.fakeserver.completions import build_completion, prompt_chars
 from llmextract.fakeserver.faults import FaultPlan, error_payload, scripted_fault
@@ -350,25 +350,6 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
-
-
-def requested_schema(request: dict[str, Any]) -> str | None:
-    """The schema a request asks for: its tool's name, or its response format's name."""
-    tools = request.get("tools")
-    if isinstance(tools, list) and tools and isinstance(tools[0], dict):
-        name = (tools[0].get("function") or {}).get("name")
-        if isinstance(name, str):
-            return name
-    fmt = request.get("response_format")
-    if isinstance(fmt, dict) and isinstance(fmt.get("json_schema"), dict):
-        name = fmt["json_schema"].get("name")
-        if isinstance(name, str):
-            return name
-    if isinstance(fmt, dict) and isinstance(fmt.get("schema"), dict):  # llama.cpp's form
-        title = fmt["schema"].get("title")
-        if isinstance(title, str):
-            return title
-    return None
 
 
 class FakeServer:

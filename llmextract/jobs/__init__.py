@@ -5,7 +5,7 @@
     llmextract batch collect JOBDIR -o OUT [--resume] [--reask online|none] [--from FILE]
     llmextract batch cancel JOBDIR
 
-The Python API is `BatchJob` (also `Extractor.submit_batch` / `Extractor.collect_batch`).
+The Python API is `BatchJob` (`from llmextract import BatchJob`).
 See docs/batch-jobs.md.
 """
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llmextract.config import Settings
 
 __all__ = ["add_batch_command", "run_batch_command"]
 
@@ -107,12 +111,15 @@ def _job_options(p: argparse.ArgumentParser) -> None:
     group.add_argument("--replay", metavar="CASSETTE", type=Path, help=argparse.SUPPRESS)
 
 
-def run_batch_command(args: argparse.Namespace) -> int:
+def run_batch_command(args: argparse.Namespace,
+                      settings_of: Callable[[argparse.Namespace], Settings]) -> int:
+    """`settings_of`: how the CLI turns summarize's options into Settings (passed in, so
+    this layer does not import the CLI above it)."""
     from llmextract.errors import UsageError
 
     step = getattr(args, "batch_command", None)
     if step == "submit":
-        return _submit(args)
+        return _submit(args, settings_of(args))
     if step is None:
         raise UsageError("batch needs a step: submit, status, collect or cancel (see "
                          "`llmextract batch --help`)")
@@ -137,15 +144,13 @@ def _open(args: argparse.Namespace) -> Any:
     return BatchJob.open(args.jobdir, base_url=args.base_url, **options)
 
 
-def _submit(args: argparse.Namespace) -> int:
-    from llmextract.cli import _settings
+def _submit(args: argparse.Namespace, settings: Settings) -> int:
     from llmextract.errors import UsageError
-    from llmextract.inputs import check_paths, iter_articles
     from llmextract.jobs.job import BatchJob
+    from llmextract.read.inputs import check_paths, iter_articles
 
     if args.max_file_requests < 1 or args.max_file_mb <= 0:
         raise UsageError("--max-file-requests and --max-file-mb must be positive")
-    settings = _settings(args)
     check_paths(args.paths)
     job = BatchJob.submit(iter_articles(args.paths, settings.max_chars), args.dir,
                           settings=settings, export_only=args.export_only,
@@ -200,9 +205,9 @@ def _status(job: Any, args: argparse.Namespace) -> int:
 
 
 def _collect(job: Any, args: argparse.Namespace) -> int:
-    from llmextract.costs import batch_price, parse_price
     from llmextract.errors import UsageError
-    from llmextract.progress import Progress
+    from llmextract.run.costs import batch_price, parse_price
+    from llmextract.run.progress import Progress
 
     price = None
     if args.price:

@@ -30,20 +30,20 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from llmextract import __version__
-from llmextract.cache import ResultCache
-from llmextract.cassette import use_cassette
+from llmextract.call.cassette import use_cassette
+from llmextract.call.prompts import Prompt, load_prompt
 from llmextract.config import Settings, default_cache_dir
 from llmextract.errors import ModelError, ModelOutputError, ModelUnavailableError, UsageError
-from llmextract.inputs import Article
 from llmextract.jobs.manifest import Manifest, Part, write_atomic
 from llmextract.jobs.remote import JobError, Remote, describe, is_final
 from llmextract.jobs.requests import BATCH_FORMS, RequestBuilder, custom_id, parse_answer
-from llmextract.pipeline import Fetched, Pipeline
-from llmextract.progress import RunStats
-from llmextract.prompts import Prompt, load_prompt
-from llmextract.record import Result, Usage
-from llmextract.schema import ArticleSummary
-from llmextract.userschema import schema_hash_of
+from llmextract.pipeline.article import Fetched, Pipeline
+from llmextract.pipeline.cache import ResultCache
+from llmextract.read.inputs import Article
+from llmextract.run.progress import RunStats
+from llmextract.schemas.news import ArticleSummary
+from llmextract.schemas.record import Result, Usage
+from llmextract.schemas.user import schema_hash_of
 
 __all__ = ["MAX_FILE_BYTES", "MAX_FILE_REQUESTS", "BatchJob", "CollectReport", "PartStatus"]
 
@@ -227,7 +227,7 @@ class BatchJob:
         if s.cache_enabled:
             cache = ResultCache(s.cache_dir or default_cache_dir(os.environ))
         if client is None:
-            from llmextract.llm import LazyModelClient
+            from llmextract.call.client import LazyModelClient
 
             client = LazyModelClient(s, self.prompt, self.schema)
         return Pipeline(s, self.prompt, client, cache), cache
@@ -430,7 +430,7 @@ class BatchJob:
         answers from these local output files instead of the server (`--from`)."""
         if reask not in REASK:
             raise UsageError("--reask must be online or none")
-        from llmextract.resume import done_ids
+        from llmextract.run.resume import done_ids
 
         path = None if output is None or hasattr(output, "write") else Path(output)
         skip: set[str] = done_ids(path) if (resume and path is not None) else set()
@@ -713,7 +713,7 @@ def _need_key(settings: Settings) -> None:
 
 
 def _max_tokens(settings: Settings) -> int:
-    from llmextract.modes import max_tokens_for
+    from llmextract.call.modes import max_tokens_for
 
     return max_tokens_for(ArticleSummary, settings.model)
 

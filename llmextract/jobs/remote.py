@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
+from llmextract.call.modes import OPENAI_URL
 from llmextract.errors import LLMExtractError
-from llmextract.modes import OPENAI_URL
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
@@ -31,7 +31,7 @@ def describe(exc: BaseException, settings: Settings) -> str:
     """The server's answer in one line, secrets removed."""
     import openai
 
-    from llmextract.retry import server_reason
+    from llmextract.call.retry import server_reason
 
     if isinstance(exc, openai.APIStatusError):
         reason = server_reason(exc, (settings.api_key,))

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from llmextract.call.client import ModelAnswer, _usage_of
+from llmextract.call.modes import INSTRUCTOR_MODES, Form
+from llmextract.call.prompts import Prompt
 from llmextract.config import Settings
-from llmextract.llm import ModelAnswer, _usage_of
-from llmextract.modes import INSTRUCTOR_MODES, Form
-from llmextract.prompts import Prompt
 
 if TYPE_CHECKING:
-    from llmextract.llm import ModelClient
+    from llmextract.call.client import ModelClient
 
 __all__ = ["BATCH_FORMS", "URL", "Parsed", "RequestBuilder", "custom_id", "parse_answer"]
 
@@ -69,7 +69,7 @@ class RequestBuilder:
     """The request bodies the online path would send, one article at a time."""
 
     def __init__(self, settings: Settings, prompt: Prompt, schema: type[BaseModel]) -> None:
-        from llmextract.llm import ModelClient
+        from llmextract.call.client import ModelClient
 
         self.form: Form = settings.mode  # type: ignore[assignment]
         self.client: ModelClient = ModelClient(settings, prompt, schema,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmextract.costs import estimate_cost
+from llmextract.run.costs import estimate_cost
 
 Record = Mapping[str, Any]
 

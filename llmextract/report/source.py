@@ -11,7 +11,7 @@ file is only ever shown when it is provably the article the record was made from
   A missing or changed file gives "file missing or changed" and nothing of it reaches the
   page;
 - a web page's record (its `input` an http(s) URL) gets its text from the page store
-  (`CACHE_DIR/pages/text/`, see llmextract.web.store), content-addressed by `text_sha256`
+  (`CACHE_DIR/pages/text/`, see llmextract.read.web.store), content-addressed by `text_sha256`
   and checked against it;
 - a record without `text_sha256` (written by an older llmextract) is shown without text,
   unless an `articles` folder is given and the input's real path (symbolic links and `..`
@@ -26,13 +26,8 @@ import os
 import re
 from pathlib import Path
 
-from llmextract.inputs import (
-    ARTICLE_SUFFIXES,
-    Article,
-    jsonl_article,
-    read_text_article,
-    text_sha256,
-)
+from llmextract.read.article import ARTICLE_SUFFIXES, Article, text_sha256
+from llmextract.read.inputs import jsonl_article, read_text_article
 from llmextract.report.data import Record
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -107,7 +102,7 @@ class TextFinder:
 
     def _page_text(self, fingerprint: str | None) -> tuple[str | None, str]:
         """A web page's text from the page store, when it has the record's fingerprint."""
-        from llmextract.web.store import text_path
+        from llmextract.read.web.store import text_path
 
         if not fingerprint:
             return None, "summarize could not read this page"

@@ -1,5 +1,5 @@
 """A user-schema record's part of an article section: the grounded data, its evidence
-table, and marks for the evidence spans (see llmextract.custom)."""
+table, and marks for the evidence spans (see llmextract.check.fields)."""
 
 from __future__ import annotations
 

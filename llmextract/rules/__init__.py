@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmextract.numbers import NumberMatch, find_numbers
-from llmextract.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
 from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
 from llmextract.rules.quotes import find_quotes
 from llmextract.rules.sentences import Block, lines, sentences
+from llmextract.schemas.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
+from llmextract.text.numbers import NumberMatch, find_numbers
 
 __all__ = ["RulesOutput", "digest", "extract"]
 

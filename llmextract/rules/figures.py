@@ -6,9 +6,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from llmextract.numbers import NumberMatch, find_numbers
 from llmextract.rules.quotes import SPEECH_VERBS, SUBJECT, clean_speaker
 from llmextract.rules.sentences import Block
+from llmextract.text.numbers import NumberMatch, find_numbers
 
 __all__ = ["FigureHit", "find_figures"]
 

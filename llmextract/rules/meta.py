@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from llmextract.rules.sentences import Block, lines
+from llmextract.text.dates import MONTH_RE as _MON
+from llmextract.text.dates import parse_date
 
-__all__ = ["WIRES", "Meta", "parse_meta"]
+__all__ = ["WIRES", "Meta", "parse_date", "parse_meta"]
 
 WIRES = {
     "afp": "AFP", "agence france-presse": "AFP", "reuters": "Reuters", "ap": "AP",
@@ -18,20 +20,7 @@ WIRES = {
     "yonhap": "Yonhap", "kyodo": "Kyodo", "aa": "AA", "anadolu agency": "Anadolu Agency",
     "bernama": "Bernama", "cnn": "CNN", "bbc": "BBC", "ap news": "AP", "reuters staff": "Reuters",
 }
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
-_MON = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-        r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATE_RES = (
-    re.compile(rf"\b(?P<m>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MON}),?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)\b"),
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)/(?P<mn>\d\d)/(?P<d>\d\d)\b"),
-)
 _HASHES_RE = re.compile(r"^\s*#+\s*")
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _END_PUNCT_RE = re.compile(r"[.:;,]$")
 _UPDATED_RE = re.compile(r"\s*[|,]?\s*(?:Updated|Published|Posted)\b.*$")
 _AUTHOR_RE = re.compile(r"[A-Z][\w.'’\-]*(?:\s+[A-Za-z][\w.'’\-]*){0,4}")
@@ -73,25 +62,6 @@ class Meta:
     url: str | None = None
     dateline_place: tuple[int, int] | None = None
     skip: list[tuple[int, int]] = field(default_factory=list)  # header/footer line spans
-
-
-def parse_date(s: str) -> tuple[dt.date, int, int] | None:
-    """The first full date (with a year) in s, with its offsets."""
-    best: tuple[dt.date, int, int] | None = None
-    if _YEAR_RE.search(s) is None:
-        return None
-    for rx in _DATE_RES:
-        for m in rx.finditer(s):
-            gd = m.groupdict()
-            try:
-                month = (_MONTHS[gd["m"][:3].lower()] if gd.get("m") else int(gd["mn"]))
-                d = dt.date(int(gd["y"]), month, int(gd["d"]))
-            except (ValueError, KeyError):
-                continue
-            if best is None or m.start() < best[1]:
-                best = (d, m.start(), m.end())
-            break
-    return best
 
 
 def _clean_title(s: str) -> str:

@@ -9,9 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from llmextract.custom import Name, Stated, Verbatim
+from llmextract import Name, Stated, Verbatim, register_rules
 from llmextract.rules import extract
-from llmextract.userschema import register_rules
 
 
 class CasualtyCount(BaseModel):

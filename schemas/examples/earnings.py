@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from llmextract.custom import Name, Stated, Verbatim
+from llmextract import Name, Stated, Verbatim
 
 
 class Metric(BaseModel):

@@ -1,0 +1,2 @@
+"""The model call: the client, retries, rate limits, cassettes, prompts, output modes and
+pace."""

@@ -1,0 +1,2 @@
+"""One article through the pipeline: fetch (cache, model call), then finish (rules,
+grounding, reconciliation) into a Result."""

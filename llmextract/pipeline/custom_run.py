@@ -1,0 +1,144 @@
+"""The pipeline's steps for a user schema (`Extractor(schema=...)`, `--schema`).
+
+The model's answer is grounded field by field (`llmextract.check.fields.ground_model`). What
+happens to values the article does not support is the user's choice (`on_ungrounded`):
+
+- `drop` (default): list items and optional fields are dropped with their field paths; a
+  required field that fails makes the answer unusable (the registered rules, else `error`);
+- `reask`: the model is asked again (up to `max_reasks` times) with the failures listed, then
+  as `drop`;
+- `fail`: any failure makes the answer unusable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from llmextract.check.fields import Grounding, ground_model
+from llmextract.check.grounding import Locator
+from llmextract.check.recover import recover
+from llmextract.schemas.record import Engine, ErrorInfo, Evidence, Result, Trust, Usage
+
+if TYPE_CHECKING:
+    from llmextract.call.client import LazyModelClient, ModelAnswer
+    from llmextract.config import Settings
+
+__all__ = ["custom_result", "reask_until_grounded"]
+
+
+def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
+    problems = "\n".join(f"- {d.field}: {d.reason}" for d in grounding.dropped)
+    return [
+        {"role": "assistant", "content": answer.model_dump_json()},
+        {"role": "user", "content": (
+            "These parts of your answer are not supported by the article:\n" + problems
+            + "\nAnswer again. Copy words, names and numbers exactly as the article prints "
+            "them, and leave out what it does not state.")},
+    ]
+
+
+async def reask_until_grounded(client: LazyModelClient, text: str, answer: ModelAnswer,
+                               settings: Settings) -> ModelAnswer:
+    """Re-ask while the answer has values the article does not support (`reask` mode)."""
+    from llmextract.call.client import ModelAnswer
+    from llmextract.errors import ModelError
+
+    usage = answer.usage
+    for _ in range(settings.max_reasks):
+        grounding = ground_model(answer.summary, text)
+        if not grounding.dropped:
+            break
+        try:
+            again = await client.extract(text, _followup(answer.summary, grounding))
+        except ModelError:
+            break  # keep the answer we have; its failures are dropped below
+        usage = usage + again.usage
+        answer = again
+    return ModelAnswer(summary=answer.summary, usage=usage, model=answer.model)
+
+
+def _rules_failed(schema: type[BaseModel], exc: Exception) -> str:
+    return (f"the registered rules for {schema.__name__} failed: "
+            f"{type(exc).__name__}: {exc}")[:500]
+
+
+def _run_rules(settings: Settings, text: str) -> Grounding:
+    """The registered rules' answer, grounded like the model's (raises what they raise)."""
+    schema, fn = settings.schema, settings.rules_fn
+    assert schema is not None and fn is not None
+    raw = fn(text)
+    data = raw if isinstance(raw, schema) else schema.model_validate(raw)
+    return ground_model(data, text)
+
+
+def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: ErrorInfo,
+                  usage: Usage, dropped: list[Any]) -> Result:
+    schema = settings.schema
+    assert schema is not None
+    fn = settings.rules_fn
+    if fn is None:
+        return Result(status="error", error=ErrorInfo(
+            type=why.type, message=f"{why.message}; no rule-based fallback is registered for "
+            f"{schema.__name__} (see README, 'Your own schema')"), usage=usage,
+            dropped=dropped, **base)
+    try:
+        grounding = _run_rules(settings, text)
+    except Exception as exc:
+        return Result(status="error", error=ErrorInfo(
+            type="RulesError", message=_rules_failed(schema, exc)), usage=usage,
+            dropped=dropped, **base)
+    return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
+                  error=why, dropped=[*dropped, *grounding.dropped],
+                  evidence=[Evidence(**vars(e)) for e in grounding.evidence],
+                  summary_support=grounding.support, **base)
+
+
+def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
+                  failure: ErrorInfo | None, usage: Usage, base: dict[str, Any]) -> Result:
+    """The record for one article under a user schema."""
+    if answer is None:
+        why = failure or ErrorInfo(type="NoModel", message="no model in this run")
+        return _rules_result(settings, text, base, why, usage, [])
+    grounding = ground_model(answer.summary, text, Locator(text))
+    unusable = grounding.failed_required or (
+        settings.on_ungrounded == "fail" and grounding.dropped)
+    if unusable:
+        paths = ", ".join(grounding.failed_required or [d.field for d in grounding.dropped])
+        why = ErrorInfo(type="Ungrounded", message=f"the model's answer is not supported by "
+                        f"the article at {paths}")
+        return _rules_result(settings, text, base, why, usage, grounding.dropped)
+    return _reconciled(settings, text, grounding, usage, base)
+
+
+def _reconciled(settings: Settings, text: str, grounding: Grounding, usage: Usage,
+                base: dict[str, Any]) -> Result:
+    """The model's usable answer, reconciled with the registered rules when there are any:
+    items carry `source`, and what only the rules found is added (llmextract.check.recover)."""
+    trust = _trust(grounding)
+    data, evidence, warnings = grounding.data, grounding.evidence, []
+    engine: Engine = "llm"
+    if settings.rules_fn is not None and settings.schema is not None:
+        try:
+            rules = _run_rules(settings, text)
+        except Exception as exc:  # the model's answer stands; say why nothing was added
+            warnings.append(_rules_failed(settings.schema, exc))
+        else:
+            got = recover(settings.schema, grounding, rules)
+            data, evidence = got.data, got.evidence
+            trust.confirmed_by_rules, trust.added_by_rules = got.confirmed, got.added
+            engine = "llm+rules" if got.added else "llm"
+    result = Result(status="ok", engine=engine, data=data, dropped=grounding.dropped,
+                    evidence=[Evidence(**vars(e)) for e in evidence], usage=usage,
+                    summary_support=grounding.support, trust=trust, **base)
+    result.warnings.extend(warnings)
+    return result
+
+
+def _trust(grounding: Grounding) -> Trust:
+    """A user schema's counts: checked values stand for items, Supported sentences for
+    prose."""
+    return Trust(model_items=grounding.values_kept + grounding.values_dropped,
+                 kept=grounding.values_kept, dropped=grounding.values_dropped,
+                 prose_kept=grounding.prose_kept, prose_dropped=grounding.prose_dropped)

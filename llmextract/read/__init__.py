@@ -1,0 +1,1 @@
+"""Reading inputs: files, folders, JSONL, standard input and HTML pages."""

@@ -1,0 +1,1 @@
+"""Running many articles: the batch driver, progress, output formats, resume and costs."""

@@ -1,0 +1,1 @@
+"""The shapes: the news schema, the result record, user schemas and their registered rules."""

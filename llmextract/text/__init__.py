@@ -1,0 +1,2 @@
+"""Text primitives: folding with offsets, numbers and their patterns (no llmextract imports
+above this folder)."""

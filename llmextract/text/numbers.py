@@ -1,0 +1,416 @@
+"""Number parsing shared by the rule engine and by grounding.
+
+`find_numbers` finds every number-bearing phrase of a text (with qualifier, currency, scale
+word, percent sign and counted noun), `values_in` lists every value a phrase states and
+`parse_value` gives the main one. Pure Python, regexes compiled once at import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from llmextract.text.numpatterns import (
+    ALLOWED_CAP_BEFORE,
+    ATTACHED2_RE,
+    ATTACHED_RE,
+    CAP_MODS_RE,
+    CAP_NOUN_RE,
+    CLOCK_RE,
+    COMPOUND_RE,
+    CORE_RE,
+    CUR_PREFIX,
+    CUR_WORD,
+    CUR_WORD_RE,
+    DURATION_RE,
+    EMAIL_RE,
+    FRACTION_WORDS,
+    FRACTIONS,
+    LETTER_RE,
+    LOWER_HYPHEN_RE,
+    MONTH_AFTER_RE,
+    MONTH_BEFORE_RE,
+    MONTH_DAY_COMMA_RE,
+    MONTH_WORD_RE,
+    NO_ONE_BEFORE_RE,
+    OF_A_UNIT_RE,
+    ORDINAL_WORD_RE,
+    ORDINAL_WORDS,
+    PERCENT_RE,
+    PHONE_RE,
+    PREV_WORD_RE,
+    QUAL_MAP,
+    QUALIFIER_RE,
+    RANGE_RE,
+    RANK_BEFORE_RE,
+    RANK_RE,
+    RATE_RE,
+    SCALE_AFTER_RE,
+    SCALE_ATTACHED_CUR_RE,
+    SCALES,
+    SCORE_AFTER_RE,
+    SCORE_TAIL_RE,
+    SPACES_RE,
+    STOP_NOUNS,
+    SUBUNIT,
+    TENS,
+    TIME_AFTER_RE,
+    UNIT_SUFFIX_RE,
+    UNITS,
+    URL_RE,
+    WORD_RE,
+    YEAR_PREP_RE,
+)
+
+__all__ = ["NumberMatch", "find_numbers", "parse_value",
+           "values_in"]
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """One number-bearing phrase: `text == searched_text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None
+    unit: str | None
+    qualifier: str
+
+
+def _spelled_value(word: str) -> float | None:
+    w = SPACES_RE.sub(" ", word.lower().replace("-", " ")).strip()
+    if w in ("a dozen", "dozen"):
+        return 12.0
+    if w == "half a million":
+        return 5e5
+    if w in FRACTIONS:
+        return FRACTIONS[w]
+    if w.startswith("a "):
+        return SCALES.get(w[2:])
+    parts = w.split(" ")
+    total = 0.0
+    for p in parts:
+        if p in UNITS:
+            total += UNITS[p]
+        elif p in TENS:
+            total += TENS[p]
+        else:
+            return None
+    return total
+
+
+def _digits_value(num: str, frac: str | None) -> float | None:
+    try:
+        v = float(num.replace(",", ""))
+    except ValueError:
+        return None
+    if frac:
+        f = frac.strip()
+        if f == "½":
+            v += 0.5
+        else:
+            a, b = f.split("/")
+            v += int(a) / int(b)
+    return v
+
+
+@dataclass
+class _Parse:
+    end: int
+    value: float | None
+    mantissa: float | None
+    unit: str | None
+    strong: bool  # has currency, percent, scale word or counted noun
+
+
+def _base_value(m: re.Match[str]) -> float | None:
+    if m.group("num") is not None:
+        return _digits_value(m.group("num"), m.group("frac"))
+    return _spelled_value(m.group("word"))
+
+
+def _scan_tail(text: str, m: re.Match[str]) -> _Parse | None:
+    """Extend a core number match with scale, percent, currency word, rate and compound."""
+    end = m.end()
+    base = _base_value(m)
+    if base is None:
+        return None
+    cur = m.group("cur")
+    unit = CUR_PREFIX.get(cur.strip().lower()) if cur else None
+    value: float = base
+    strong = unit is not None
+    sm = SCALE_AFTER_RE.match(text, end)
+    if sm is None and cur and m.group("num"):
+        sm = SCALE_ATTACHED_CUR_RE.match(text, end)
+    if sm is not None:
+        word = sm.group(0).strip().lstrip("-").lower()  # "3,850-crore" too
+        value = base * SCALES.get(word, 1.0)
+        end = sm.end()
+        strong = True
+    fw = m.group("word")
+    if fw is not None and fw.lower().split()[-1] in FRACTION_WORDS:
+        oa = OF_A_UNIT_RE.match(text, end)
+        end = oa.end() if oa is not None else end
+    pm = PERCENT_RE.match(text, end)
+    if pm is not None:
+        unit = "percentage points" if "point" in pm.group(0).lower() else "percent"
+        end = pm.end()
+        strong = True
+    elif unit is None:
+        cw = CUR_WORD_RE.match(text, end)
+        if cw is not None:
+            word = cw.group(1).lower().split()[0]
+            unit = CUR_WORD[word]
+            if word in SUBUNIT:
+                value = value / 100.0
+            end = cw.end()
+            strong = True
+    if unit is not None and unit not in ("percent", "percentage points"):
+        rm = RATE_RE.match(text, end)
+        if rm is not None:
+            end = rm.end()
+    return _Parse(end, value, base, unit, strong)
+
+
+def _skip_reason(text: str, m: re.Match[str]) -> bool:
+    """True when the core number is a date part, time, ordinal, year, model name or junk."""
+    start, end = m.start(), m.end()
+    num = m.group("num")
+    before = text[max(0, start - 30) : start]
+    after = text[end : end + 30]
+    if m.group("cur"):
+        return False
+    if num is not None:
+        if TIME_AFTER_RE.match(after) or before.endswith(":"):
+            return True
+        if LETTER_RE.match(after) and not UNIT_SUFFIX_RE.match(after):
+            return True  # ordinals (21st), decades (1990s), model names (240mm, 5G)
+        if PHONE_RE.match(after):
+            return True  # phone-like
+        attached = ATTACHED_RE.search(before) or ATTACHED2_RE.search(before)
+        if attached and not LOWER_HYPHEN_RE.search(before):
+            return True
+        prev = PREV_WORD_RE.search(before)
+        score_like = SCORE_AFTER_RE.match(after) is not None and len(num) <= 2
+        if prev and prev.group(1)[0].isupper() and not score_like:
+            w = prev.group(1).lower().rstrip(".")
+            if w not in ALLOWED_CAP_BEFORE and not MONTH_WORD_RE.fullmatch(w):
+                return True
+        if "," not in num and "." not in num:
+            if len(num) > 1 and num.startswith("0"):
+                return True
+            if MONTH_BEFORE_RE.search(before) and int(num) <= 31:
+                return True
+            if MONTH_AFTER_RE.match(after) and int(num) <= 31:
+                return True
+            if len(num) == 4 and 1800 <= int(num) <= 2100 and not PERCENT_RE.match(after):
+                return _looks_like_year(before, after)
+        if len(num.replace(",", "").split(".")[0]) > 15:
+            return True
+    return False
+
+
+def _looks_like_year(before: str, after: str) -> bool:
+    if YEAR_PREP_RE.search(before) or MONTH_BEFORE_RE.search(before):
+        return True
+    if MONTH_DAY_COMMA_RE.search(before):
+        return True
+    wm = WORD_RE.match(after)
+    return not (wm and wm.group(1) not in STOP_NOUNS)
+
+
+def _counted_noun(text: str, pos: int) -> tuple[int, str] | None:
+    """The counted noun phrase (one or two lowercase words) right after `pos`, possibly
+    preceded by capitalised modifiers ("1,000 North Korean soldiers")."""
+    cm = CAP_MODS_RE.match(text, pos)
+    if cm is not None:
+        pos = cm.end()
+    elif (cn := CAP_NOUN_RE.match(text, pos)) is not None:
+        return cn.end(), cn.group("n").lower()  # "Ten National Rapid Response Teams"
+    w1 = WORD_RE.match(text, pos)
+    if w1 is None or w1.group(1) in STOP_NOUNS:
+        return None
+    end = w1.end()
+    words = [w1.group(1)]
+    w2 = WORD_RE.match(text, end)
+    if (
+        w2 is not None
+        and w2.group(1) not in STOP_NOUNS
+        and w2.group(1).endswith("s")
+        and not w1.group(1).endswith("s")
+        and not w2.group(1).endswith(("ss", "us", "ed"))
+        and len(w2.group(1)) > 2
+    ):
+        words.append(w2.group(1))
+        end = w2.end()
+    return end, " ".join(words)
+
+
+def _qualifier(text: str, start: int) -> tuple[int, str]:
+    before = text[max(0, start - 30) : start]
+    qm = QUALIFIER_RE.search(before)
+    if qm is None:
+        return start, "exact"
+    q = SPACES_RE.sub(" ", qm.group("q").strip().lower())
+    if q in ("between", "from"):
+        return start, "exact"
+    return start - len(before) + qm.start("q"), QUAL_MAP.get(q, "exact")
+
+
+def _match_range(text: str, m: re.Match[str], p: _Parse) -> int | None:
+    """End offset of a range ("10-12", "1.50 percent to 1.75 percent") starting at m."""
+    rm = RANGE_RE.match(text, p.end)
+    if rm is None:
+        return None
+    sep = text[p.end : rm.start("num2") if rm.group("cur2") is None else rm.start("cur2")]
+    sep = sep.strip().lower()
+    if rm.group("cur2") is not None and m.group("cur") is None:
+        return None  # "35 cents to $26.59": a change to a new level, not a range
+    m2 = CORE_RE.match(text, rm.start("cur2") if rm.group("cur2") else rm.start("num2"))
+    if m2 is None:
+        return None
+    p2 = _scan_tail(text, m2)
+    if p2 is None:
+        return None
+    before = text[max(0, m.start() - 12) : m.start()].lower()
+    if sep in ("to", "and"):
+        if sep == "and" and not before.rstrip().endswith("between"):
+            return None
+        if sep == "to" and (before.rstrip().endswith("from") or p.unit not in (None, p2.unit)):
+            return None
+        if p.unit is None and p2.unit is None and not before.rstrip().endswith("between"):
+            return None
+    unit_clash = p.unit is not None and p2.unit is not None and p.unit != p2.unit
+    if unit_clash or m.group("num") is None or m2.group("num") is None:
+        return None
+    return p2.end
+
+
+def _unit_at(text: str, end: int) -> str | None:
+    """The unit of the range's second number (e.g. "5 to 7 percent")."""
+    tail = text[max(0, end - 20) : end].lower()
+    if tail.endswith(("percent", "per cent", "%")):
+        return "percent"
+    return None
+
+
+def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
+    p = _scan_tail(text, m)
+    if p is None:
+        return None
+    start, qualifier = _qualifier(text, m.start())
+    value: float | None = p.value
+    unit = p.unit
+    end = p.end
+    rng = _match_range(text, m, p)
+    if rng is not None:
+        sc = SCORE_TAIL_RE.match(text, rng)
+        end = sc.end() if sc else rng
+        unit = unit or _unit_at(text, rng)
+        value = None
+        qualifier = "exact"
+        start = m.start() if start == m.start() else start
+    else:
+        cm = COMPOUND_RE.match(text, end) if unit is None else None
+        if cm is not None:
+            end = cm.end()
+            p.strong = True
+        word = m.group("word")
+        fraction = word is not None and word.lower().split()[-1] in FRACTION_WORDS
+        if unit is None and not fraction and not (cm is not None and
+                                                  cm.group(0).endswith("-old")):
+            cn = _counted_noun(text, end)
+            if cn is not None:
+                end, noun = cn
+                unit = noun.split(" ")[-1]
+                p.strong = True
+        if word is not None and not p.strong:
+            return None
+        if word is not None and word.lower() == "one" and NO_ONE_BEFORE_RE.search(
+            text[max(0, m.start() - 12) : m.start()]
+        ):
+            return None
+    return NumberMatch(start, end, text[start:end], value, unit, qualifier)
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Every number-bearing phrase of `text`, in order, non-overlapping."""
+    blocked = [(u.start(), u.end()) for u in URL_RE.finditer(text)]
+    if "@" in text:
+        blocked += [(u.start(), u.end()) for u in EMAIL_RE.finditer(text)]
+    out = _special_numbers(text, blocked)
+    blocked += [(s.start, s.end) for s in out]
+    pos = last_end = 0  # core matches come in order: only the last one can be overlapped
+    for m in CORE_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        if blocked and any(a <= m.start() < b for a, b in blocked):
+            continue
+        if _skip_reason(text, m):
+            pos = m.end()
+            continue
+        nm = _build(text, m)
+        if nm is None:
+            continue
+        if nm.start < last_end or any(nm.start < b and a < nm.end for a, b in blocked):
+            nm = NumberMatch(m.start(), nm.end, text[m.start() : nm.end], nm.value, nm.unit,
+                             "exact")
+        out.append(nm)
+        pos = last_end = nm.end
+    out.sort(key=lambda n: n.start)
+    return out
+
+
+def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
+    """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
+    out: list[NumberMatch] = []
+    lowered = text.lower()
+    for rx, cue in ((CLOCK_RE, ":"), (DURATION_RE, "h"), (RANK_RE, "")):
+        if cue == ":" and ":" not in text:
+            continue  # cheap test before a scan of the whole text
+        if cue == "h" and "hour" not in lowered and "hr" not in lowered and "min" not in lowered:
+            continue
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in blocked + [(n.start, n.end)
+                                                                       for n in out]):
+                continue
+            if rx is RANK_RE and not RANK_BEFORE_RE.search(text, max(0, m.start() - 12),
+                                                             m.start()):
+                continue
+            a, b = (m.start("o"), m.end("o")) if rx is RANK_RE else (m.start(), m.end())
+            value = float(m.group("v")) if rx is RANK_RE else None
+            out.append(NumberMatch(a, b, text[a:b], value, None, "exact"))
+    return out
+
+
+_FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
+
+
+def values_in(phrase: str) -> list[float]:
+    """Every value `phrase` states, with scale, currency and percent applied; where a scale
+    word or sub-unit applies, the bare mantissa is listed too."""
+    vals: list[float] = []
+    for m in CORE_RE.finditer(phrase):
+        p = _scan_tail(phrase, m)
+        if p is None:
+            continue
+        for v in (p.value, p.mantissa):
+            if v is not None and v not in vals:
+                vals.append(v)
+    for w in ORDINAL_WORD_RE.finditer(phrase):  # "fifth place" states 5 ("a third" is 1/3)
+        if _FRACTION_ARTICLE_RE.search(phrase, 0, w.start()):
+            continue
+        rank = float(ORDINAL_WORDS[w.group(1).lower()])
+        if rank not in vals:
+            vals.append(rank)
+    return vals
+
+
+def parse_value(phrase: str) -> float | None:
+    """The main value of `phrase`, or None when it states none (or a range/score)."""
+    found = find_numbers(phrase)
+    if found:
+        return found[0].value
+    vals = values_in(phrase)
+    return vals[0] if vals else None
