@@ -230,3 +230,41 @@ def test_md_empty_digest() -> None:
 def test_md_title_once_for_many_records() -> None:
     text = render("md", [ok_result(f"a{i}", title=None) for i in range(3)])
     assert headings(text) == ["# llmextract digest", "## a0", "## a1", "## a2"]
+
+
+# -- user schemas (--schema) carry their data in every format ------------------------------
+
+def _casualty_run(fmt: str) -> str:
+    from .conftest import ARTICLES, CASSETTES, cli
+
+    proc = cli("summarize", str(ARTICLES / "quake_wire.txt"), "--schema",
+               "schemas/examples/casualty.py:CasualtyReport", "--replay",
+               str(CASSETTES / "custom_casualty.yaml"), "--format", fmt)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_csv_of_a_user_schema_run_carries_its_data() -> None:
+    jsonl = json.loads(_casualty_run("jsonl"))
+    rows = list(csv.DictReader(io.StringIO(_casualty_run("csv"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["schema_name"] == "CasualtyReport"
+    assert json.loads(row["data"]) == jsonl["data"]
+    assert "\n" not in row["data"]  # compact JSON
+    assert [c["count"] for c in json.loads(row["data"])["counts"]] == [87, 12000, 400]
+
+
+def test_md_of_a_user_schema_run_carries_its_data_and_evidence() -> None:
+    jsonl = json.loads(_casualty_run("jsonl"))
+    md = _casualty_run("md")
+    assert "**Schema:** CasualtyReport" in md
+    block = re.search(r"```json\n(.*?)\n```", md, re.S)
+    assert block is not None and json.loads(block.group(1)) == jsonl["data"]
+    assert "**Evidence**" in md and "| place | name | Central Sulawesi |" in md
+    assert md.count("\n| ") == len(jsonl["evidence"]) + 1  # header + one row each
+
+
+def test_news_records_have_an_empty_data_cell() -> None:
+    row = dict(zip(CSV_COLUMNS, csv_row(ok_result()), strict=True))
+    assert row["schema_name"] == "ArticleSummary" and row["data"] == ""

@@ -5,7 +5,9 @@ Formats (`FORMATS`):
 - `jsonl`: one JSON record per line (CONTRACT section 2).
 - `json`: one JSON array of records, written as records arrive ("[", "," and "]" around them).
 - `csv`: one flattened row per article under a header row (`CSV_COLUMNS`); lists are joined.
-- `md`: a readable Markdown digest, one `##` section per article.
+  A user schema's record (`--schema`) carries its `schema_name` and its `data` (compact JSON).
+- `md`: a readable Markdown digest, one `##` section per article (a user schema's record:
+  its data and the evidence of its checked values).
 
 Every format streams: nothing is held beyond the record being written, and each record is
 written with a single `write` followed by `flush`, so a reader never sees half a record.
@@ -32,7 +34,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "summary", "key_points", "n_figures", "n_quotes", "n_entities", "n_dropped", "topics",
     "model", "cached", "requests", "prompt_tokens", "completion_tokens", "error_type",
     "error_message", "elapsed_ms", "review", "model_items", "items_kept", "items_dropped",
-    "confirmed_by_rules", "added_by_rules", "prose_kept", "prose_dropped",
+    "confirmed_by_rules", "added_by_rules", "prose_kept", "prose_dropped", "schema_name",
+    "data",
 )
 LIST_SEP = "; "
 KEY_POINT_SEP = " | "
@@ -118,7 +121,15 @@ def csv_row(result: Result) -> list[str]:
         str(result.usage.completion_tokens),
         err.type if err else "", err.message if err else "",
         f"{result.elapsed_ms:.1f}", _text(result.review), *_trust_cells(result),
+        result.schema_name, _data_json(result.data),
     ]
+
+
+def _data_json(data: dict[str, Any] | None) -> str:
+    """A user schema's data as compact JSON ("" for a news record)."""
+    if data is None:
+        return ""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _trust_cells(result: Result) -> list[str]:
@@ -221,6 +232,20 @@ def _summary_blocks(summary: Summary) -> list[list[str]]:
     return blocks
 
 
+def _user_blocks(result: Result) -> list[list[str]]:
+    """A user schema's record: its schema, its data (a JSON code block) and its evidence."""
+    data = json.dumps(result.data, indent=2, ensure_ascii=False, default=str)
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", data)), default=0) + 1)
+    blocks = [[f"**Schema:** {_md(result.schema_name)}"], [fence + "json", data, fence]]
+    if result.evidence:
+        rows = ["**Evidence**", "", "| field | kind | article words |", "|---|---|---|"]
+        for ev in result.evidence:
+            rows.append("| " + " | ".join(_md(c, cell=True) for c in (ev.path, ev.kind, ev.text))
+                        + " |")
+        blocks.append(rows)
+    return blocks
+
+
 def _dropped_text(drop: Dropped) -> str:
     item: dict[str, Any] = drop.item
     shown = item.get("text") or item.get("name")
@@ -245,6 +270,8 @@ def md_section(result: Result) -> str:
         blocks.append([f"**Error** ({_md(result.error.type)}): {_md(result.error.message)}"])
     if result.summary is not None:
         blocks.extend(_summary_blocks(result.summary))
+    if result.data is not None:
+        blocks.extend(_user_blocks(result))
     if result.dropped:
         blocks.append(["**Dropped**", ""] + [_dropped_text(d) for d in result.dropped])
     if result.warnings:
