@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from llmextract.errors import UsageError
+from llmextract.schemas.reader import record_from_dict
+from llmextract.schemas.record import Result
 
 __all__ = ["Accuracy", "ArticleEval", "EvalInputError", "EvalReport", "FieldScore", "evaluate"]
 
@@ -241,7 +243,10 @@ def _items(obj: dict[str, Any], status: str) -> _Items:
 
 
 def _from_object(obj: Any, gold: bool) -> tuple[str, _Items]:
-    """(id, items) of a gold line, a result record or a Result model."""
+    """(id, items) of a gold line, a result record (read by llmextract.schemas.reader,
+    lenient about older versions) or a Result model."""
+    if isinstance(obj, Result):
+        return obj.id, _record_items(obj)
     if hasattr(obj, "model_dump"):
         obj = obj.model_dump(mode="json")
     if not isinstance(obj, dict):
@@ -251,13 +256,19 @@ def _from_object(obj: Any, gold: bool) -> tuple[str, _Items]:
     key = str(obj["id"])
     if gold or "status" not in obj:  # a gold-shaped line (PRED may be a gold file too)
         return key, _items(obj, "gold" if gold else "ok")
-    status = str(obj["status"])
-    summary = obj.get("summary")
-    if status == "error" or summary is None:
-        return key, _Items(status, [], [], [], None, None, None)
-    if not isinstance(summary, dict):
-        raise ValueError("'summary' is not an object")
-    return key, _items(summary, status)
+    return key, _record_items(record_from_dict(obj))  # RecordError is a ValueError
+
+
+def _record_items(result: Result) -> _Items:
+    """The scored items of a result record, read through its typed fields."""
+    s = result.summary
+    if result.status == "error" or s is None:
+        return _Items(result.status, [], [], [], None, None, None)
+    return _Items(status=result.status, figures=[(f.text, f.value) for f in s.figures],
+                  quotes=[(q.text, q.speaker) for q in s.quotes],
+                  entities=[(e.name, e.type) for e in s.entities],
+                  published=s.published.isoformat() if s.published else None,
+                  publisher=s.publisher, title=s.title)
 
 
 def _read_lines(path: Path) -> Iterator[tuple[str, Any]]:

@@ -82,3 +82,47 @@ def test_written_records_read_back_unchanged() -> None:
     result = Extractor(engine="rules").summarize(ARTICLE, id="acme")
     (back,) = read_records([result.to_json()])
     assert back == result
+
+
+def test_report_renders_old_records_and_names_broken_lines(tmp_path: Path) -> None:
+    from llmextract.report import write_report
+
+    (tmp_path / "art.txt").write_text(ARTICLE, encoding="utf-8")
+    results = tmp_path / "out.jsonl"
+    results.write_text("\n".join([json.dumps(old_record("a")), "{oops",
+                                  json.dumps({"id": "b", "status": "nope"})]) + "\n",
+                       encoding="utf-8")
+    out = tmp_path / "r.html"
+    stats = write_report(results, out, base_dir=tmp_path, articles=tmp_path)
+    html = out.read_text(encoding="utf-8")
+    assert stats.articles == 1 and stats.bad_lines == [2, 3] and stats.text_missing == 0
+    assert "line 2: not valid JSON" in html and "line 3: status: " in html
+    assert "unknown field(s) ignored: legacy_score" in html
+    assert html.count("<mark") == 3 and "Acme profit" in html
+
+
+def test_eval_scores_old_records_and_names_invalid_ones(tmp_path: Path) -> None:
+    from llmextract.evaluation import EvalInputError, evaluate
+
+    gold = {"id": "old", "figures": [{"text": "7 percent", "value": 7}],
+            "quotes": [{"text": "We did well", "speaker": "Wile Coyote"}],
+            "entities": [{"name": "Acme Corp", "type": "organization"}]}
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps(old_record()) + "\n", encoding="utf-8")
+    report = evaluate(pred, [gold])
+    assert {k: v.f1 for k, v in report.totals().items()} == {
+        "figures": 1.0, "quotes": 1.0, "entities": 1.0}
+    bad = old_record()
+    bad["summary"]["quotes"][0]["speaker"] = 7
+    pred.write_text(json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(EvalInputError, match=r"pred\.jsonl:1: quote 1 of the summary: speaker"):
+        evaluate(pred, [gold])
+
+
+def test_a_renamed_field_fails_loudly() -> None:
+    """Readers use typed attributes: a record field under another name is refused, not
+    read as missing."""
+    rec = old_record()
+    rec["summary"]["figures"][0]["figure_text"] = rec["summary"]["figures"][0].pop("text")
+    with pytest.raises(RecordError, match=r"figure 1 of the summary: text: Field required"):
+        record_from_dict(rec)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ from llmextract.report.data import (
     text_of,
 )
 from llmextract.report.source import TextFinder
+from llmextract.schemas.reader import BadLine, read_records
 
 TextFor = Callable[[Record], "str | None"]
 Lookup = Callable[[Record], "tuple[str | None, str]"]
@@ -195,34 +195,25 @@ def _render(rows: Sequence[Record], lookup: Lookup, title: str,
     return page, total
 
 
-def read_results(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
-    """(records, numbers of the lines that are not JSON objects) of a JSONL results file.
+def read_results(path: Path, notes: list[str] | None = None) -> tuple[
+        list[dict[str, Any]], list[int]]:
+    """(records, numbers of the lines that are not result records) of a JSONL results file
+    (or one JSON array, `--format json`), read by llmextract.schemas.reader: every record
+    validated as a `Result`, lenient about older versions (unknown fields dropped and named
+    in `notes`, missing fields absent). Each record comes as the fields it set."""
+    return _read(path, notes or [])[:2]
 
-    A file holding one JSON array (`--format json`) is read too.
-    """
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if text.lstrip().startswith("["):
-        try:
-            whole = json.loads(text)
-        except ValueError:
-            whole = None
-        if isinstance(whole, list):
-            return [r for r in whole if isinstance(r, dict)], [
-                i for i, r in enumerate(whole, start=1) if not isinstance(r, dict)]
+
+def _read(path: Path, notes: list[str]) -> tuple[list[dict[str, Any]], list[int], list[str]]:
     records: list[dict[str, Any]] = []
-    bad: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            obj = None
-        if isinstance(obj, dict):
-            records.append(obj)
+    bad: list[BadLine] = []
+    for item in read_records(path, notes):
+        if isinstance(item, BadLine):
+            bad.append(item)
         else:
-            bad.append(number)
-    return records, bad
+            records.append(item.model_dump(mode="json", exclude_unset=True))
+    reasons = [f"line {b.line}: {b.reason}" for b in bad[:5]]
+    return records, [b.line for b in bad], reasons
 
 
 def write_report(results_path: Path, out: Path, *, base_dir: Path | None = None,
@@ -234,12 +225,15 @@ def write_report(results_path: Path, out: Path, *, base_dir: Path | None = None,
     objects are skipped and listed in the report and in the returned stats. OSError from
     reading `results_path` or writing `out` propagates.
     """
-    records, bad = read_results(Path(results_path))
+    lenient: list[str] = []
+    records, bad, reasons = _read(Path(results_path), lenient)
     notes = []
     if bad:
         shown = ", ".join(str(n) for n in bad[:20]) + (" …" if len(bad) > 20 else "")
         notes.append(f"{len(bad)} line(s) of {results_path} are not result records and were "
                      f"skipped: line {shown}")
+        notes.extend(reasons)
+    notes.extend(lenient[:20])
     html, total = _render(records, TextFinder(base_dir, articles).find, title, notes)
     stats = ReportStats(out=Path(out), articles=len(records), bad_lines=bad,
                         text_missing=total.text_missing)
