@@ -81,6 +81,22 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
                        description="Summarise articles into one JSON record each.",
                        epilog=SUMMARIZE_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_input_arguments(s)
+    _add_model_arguments(s)
+    _add_schema_and_cache_arguments(s)
+    from llmextract.read.web.cli import add_web_arguments
+
+    add_web_arguments(s)
+    group = s.add_mutually_exclusive_group()
+    group.add_argument("--record", metavar="CASSETTE", type=Path,
+                       help="record every HTTP exchange of the run into this cassette")
+    group.add_argument("--replay", metavar="CASSETTE", type=Path,
+                       help="replay a recorded cassette: no network, no key needed")
+    return s  # type: ignore[no-any-return]
+
+
+def _add_input_arguments(s: argparse.ArgumentParser) -> None:
+    """summarize: what is read and where the records go."""
     s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks and debug logging on standard error")
     s.add_argument("paths", nargs="*", metavar="PATH", help="articles to read (default: -)")
@@ -91,6 +107,10 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--resume", action="store_true",
                    help="skip the articles already in -o OUT and append the rest (after a "
                         "crash, kill or Ctrl-C, rerun the same command with --resume)")
+
+
+def _add_model_arguments(s: argparse.ArgumentParser) -> None:
+    """summarize: the model, its endpoint, the form and budget, pace and retries."""
     s.add_argument("--engine", choices=("auto", "llm", "rules"), default="auto",
                    help="auto (default): the model when one is reachable, else rules; "
                         "llm: insist on a model; rules: never call a model")
@@ -129,6 +149,10 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
                    help="retries after 429/5xx/timeouts/connection errors (default: 4)")
     s.add_argument("--max-chars", type=_positive_int, default=400_000, metavar="N",
                    help="longest article accepted, in characters (default: 400000)")
+
+
+def _add_schema_and_cache_arguments(s: argparse.ArgumentParser) -> None:
+    """summarize: your own schema, the record's text, the cache, rate limits and prices."""
     s.add_argument("--schema", metavar="MODULE:CLASS",
                    help="extract your own Pydantic model instead of the news summary: "
                         "package.module:Class or path/to/file.py:Class (see README, "
@@ -152,15 +176,6 @@ def _add_summarize(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--price", metavar="IN,OUT",
                    help="USD per million prompt and completion tokens, for the cost estimate "
                         "(default: a built-in table of known models)")
-    from llmextract.read.web.cli import add_web_arguments
-
-    add_web_arguments(s)
-    group = s.add_mutually_exclusive_group()
-    group.add_argument("--record", metavar="CASSETTE", type=Path,
-                       help="record every HTTP exchange of the run into this cassette")
-    group.add_argument("--replay", metavar="CASSETTE", type=Path,
-                       help="replay a recorded cassette: no network, no key needed")
-    return s  # type: ignore[no-any-return]
 
 
 def _add_other_commands(sub: Any) -> None:

@@ -11,7 +11,8 @@
         └── ModelOutputError        invalid, truncated, refused or empty answers
 
 Third-party errors (openai, instructor, vcrpy) are translated into this tree at one boundary,
-`llmextract.call.client`. Messages never contain API keys or the prompt.
+`llmextract.call.client` (the translation itself: `llmextract.call.failures`). Messages
+never contain API keys or the prompt.
 """
 
 from __future__ import annotations

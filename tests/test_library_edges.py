@@ -57,7 +57,7 @@ def test_importing_and_summarising_leaves_instructor_untouched() -> None:
 def test_other_callers_of_instructor_get_its_own_check_while_a_client_is_open() -> None:
     from instructor.v2.validation import async_validators as av
 
-    from llmextract.call import client as client_mod
+    from llmextract.call import memo as memo_mod
 
     with FakeServer(answers_dir=ANSWERS) as srv, Extractor(base_url=srv.base_url, api_key="sk-test",
                                         use_cache=False) as ex:
@@ -67,14 +67,14 @@ def test_other_callers_of_instructor_get_its_own_check_while_a_client_is_open() 
             pass
 
         calls: list[object] = []
-        original = client_mod._ModelCheckMemo._original
+        original = memo_mod.ModelCheckMemo._original
         assert original is not None  # installed while our client is open
-        client_mod._ModelCheckMemo._original = lambda model: calls.append(model)
+        memo_mod.ModelCheckMemo._original = lambda model: calls.append(model)
         try:
             av.reject_async_validators(Bad)
             av.reject_async_validators(Bad)
         finally:
-            client_mod._ModelCheckMemo._original = original
+            memo_mod.ModelCheckMemo._original = original
         assert calls == [Bad, Bad]
     assert av.reject_async_validators is original  # put back when the last client closed
 

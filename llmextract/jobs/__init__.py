@@ -9,7 +9,8 @@ The Python API is `BatchJob` (`from llmextract import BatchJob`).
 See docs/batch-jobs.md.
 """
 
-from llmextract.jobs.job import BatchJob, CollectReport, PartStatus
+from llmextract.jobs.collect import CollectReport
+from llmextract.jobs.job import BatchJob, PartStatus
 from llmextract.jobs.remote import JobError
 
 __all__ = ["BatchJob", "CollectReport", "JobError", "PartStatus"]

@@ -75,6 +75,13 @@ def add_batch_command(sub: Any, summarize: argparse.ArgumentParser) -> None:
                     help="seconds before the first poll with --wait (default: 10; grows to "
                          "60)")
 
+    _add_collect_step(bsub)
+
+    x = bsub.add_parser("cancel", help="cancel every batch not finished")
+    _job_options(x)
+
+
+def _add_collect_step(bsub: Any) -> None:
     c = bsub.add_parser("collect", help="download the answers and write the records",
                         description="Download each finished batch's output and error files "
                         "and write one record per article, as summarize would: validated, "
@@ -97,9 +104,6 @@ def add_batch_command(sub: Any, summarize: argparse.ArgumentParser) -> None:
                    help="online re-asks in flight at once (default: 8)")
     c.add_argument("--no-cache", action="store_true", help="do not write the result cache")
     c.add_argument("--cache-dir", metavar="DIR", type=Path, help="result cache folder")
-
-    x = bsub.add_parser("cancel", help="cancel every batch not finished")
-    _job_options(x)
 
 
 def _job_options(p: argparse.ArgumentParser) -> None:

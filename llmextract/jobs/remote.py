@@ -12,12 +12,13 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from llmextract.call.modes import OPENAI_URL
-from llmextract.errors import LLMExtractError
+from llmextract.errors import LLMExtractError, UsageError
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
+    from llmextract.jobs.manifest import Part
 
-__all__ = ["JobError", "Remote", "describe"]
+__all__ = ["JobError", "Remote", "describe", "need_key", "update_part"]
 
 COMPLETION_WINDOW: Literal["24h"] = "24h"
 _UPLOAD_TIMEOUT = 600.0
@@ -127,3 +128,27 @@ def _is_openai(exc: BaseException) -> bool:
     import openai
 
     return isinstance(exc, openai.OpenAIError)
+
+
+def need_key(settings: Settings) -> None:
+    if settings.api_key or settings.base_url or settings.replay:
+        return
+    raise UsageError("the Batch API needs a key: set OPENAI_API_KEY (or pass --base-url for "
+                     "an OpenAI-compatible endpoint); nothing was sent")
+
+
+
+def update_part(part: Part, batch: Any) -> None:
+    part.status = str(batch.status)
+    counts = getattr(batch, "request_counts", None)
+    if counts is not None:
+        part.request_counts = {"total": int(counts.total or 0),
+                               "completed": int(counts.completed or 0),
+                               "failed": int(counts.failed or 0)}
+    part.output_file_id = getattr(batch, "output_file_id", None)
+    part.error_file_id = getattr(batch, "error_file_id", None)
+    errors = getattr(batch, "errors", None)
+    data = getattr(errors, "data", None) if errors is not None else None
+    if data:
+        part.message = "; ".join(str(getattr(e, "message", e)) for e in data[:3])
+

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from llmextract.call.client import ModelAnswer, _usage_of
+from llmextract.call.client import ModelAnswer
+from llmextract.call.failures import usage_of
 from llmextract.call.modes import INSTRUCTOR_MODES, Form
 from llmextract.call.prompts import Prompt
 from llmextract.config import Settings
@@ -119,7 +120,7 @@ def parse_answer(body: dict[str, Any], request: dict[str, Any] | None, form: For
         completion = ChatCompletion.model_validate(body)
     except ValueError as exc:
         return Parsed(error=f"the answer is not a chat completion: {str(exc)[:200]}")
-    usage = _usage_of(getattr(completion, "usage", None), 1)
+    usage = usage_of(getattr(completion, "usage", None), 1)
     try:
         result = process_response(completion, response_model=response_model, stream=False,
                                    strict=False, mode=mode)

@@ -33,112 +33,32 @@ import threading
 import time
 import weakref
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from llmextract.config import ROBOTS_TOKEN, WebOptions
+from llmextract.read.web.response import (
+    REDIRECTS,
+    RETRY_STATUSES,
+    ROBOTS_MAX_BYTES,
+    Exchange,
+    PageResponse,
+    RetryHeaders,
+    Robots,
+    host_key,
+    origin_of,
+    refusal,
+    status_error,
+)
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
     from llmextract.read.web.store import PageStore
 
-__all__ = ["PageResponse", "WebSession", "host_key"]
+__all__ = ["WebSession"]
 
 Want = Literal["page", "document"]
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-TEXT_TYPES = ("text/plain",)
-ROBOTS_MAX_BYTES = 512_000
-_KINDS = {"application/pdf": "a PDF document", "image/": "an image", "video/": "a video",
-          "audio/": "audio", "application/zip": "a zip archive",
-          "application/octet-stream": "binary data", "application/json": "JSON data"}
-
-
-def host_key(url: str) -> str:
-    """The host a per-host limit applies to: host:port (the default port filled in)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return f"{(parts.hostname or '').lower()}:{port}"
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def charset_of(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'").lower()
-    return None
-
-
-def refusal(content_type: str | None) -> str | None:
-    """Why a response of this content type cannot be an article (None: it may be)."""
-    media = media_type(content_type)
-    if not media or media in HTML_TYPES or media in TEXT_TYPES:
-        return None
-    what = next((v for k, v in _KINDS.items() if media.startswith(k)), None)
-    return (f"not an article: the server sent {media}" + (f" ({what})" if what else "")
-            + ", not an HTML page")
-
-
-@dataclass
-class PageResponse:
-    """What fetching one URL gave: a body, or an error (never an exception)."""
-
-    url: str
-    final_url: str | None = None
-    status: int | None = None
-    source: str = "network"  # network | not_modified | page_store
-    content_type: str | None = None
-    body: bytes | None = None
-    error: str | None = None
-    error_type: str = "FetchError"
-    requests: int = 0
-    redirects: list[str] = field(default_factory=list)
-
-    def info(self) -> dict[str, Any]:
-        """The record's `fetch` object."""
-        return {"status": self.status, "source": self.source,
-                "content_type": media_type(self.content_type) or None,
-                "bytes": len(self.body) if self.body is not None else None,
-                "requests": self.requests}
-
-
-@dataclass
-class _Exchange:
-    status: int | None
-    headers: dict[str, str]
-    body: bytes | None = None
-    error: str | None = None
-    error_type: str = "FetchError"
-    attempts: int = 1
-
-
-class _Headers(Exception):
-    """Stands in for an HTTP error with `.response.headers` (retry.retry_after_seconds)."""
-
-    def __init__(self, headers: Any) -> None:
-        super().__init__("retry")
-        self.response = self
-        self.headers = headers
-
-
-@dataclass
-class _Robots:
-    parser: RobotFileParser | None  # None: no rules (everything allowed)
-    blocked: str | None = None  # every path refused, and why (robots.txt unreachable)
-
-
 class _LoopState:
     """What is bound to one event loop: the client, the per-host semaphores, locks."""
 
@@ -161,7 +81,7 @@ class WebSession:
         self.store_on = settings.use_cache
         self.read_store = self.store_on and settings.record is None and settings.replay is None
         self._store: PageStore | None = None
-        self._robots: dict[str, _Robots] = {}
+        self._robots: dict[str, Robots] = {}
         self._next_start: dict[str, float] = {}
         self._delay: dict[str, float] = {}
         self._active: Counter[str] = Counter()
@@ -259,7 +179,7 @@ class WebSession:
     async def _robots_refusal(self, state: _LoopState, client: Any, url: str) -> str | None:
         if self.opts.ignore_robots:
             return None
-        origin = _origin(url)
+        origin = origin_of(url)
         if urlsplit(url).path == "/robots.txt":
             return None
         if origin not in self._robots:
@@ -275,9 +195,9 @@ class WebSession:
                     "(--ignore-robots overrides)")
         return None
 
-    async def _read_robots(self, state: _LoopState, client: Any, origin: str) -> _Robots:
+    async def _read_robots(self, state: _LoopState, client: Any, origin: str) -> Robots:
         url = origin + "/robots.txt"
-        ex: _Exchange | None = None
+        ex: Exchange | None = None
         for _ in range(5):  # robots.txt may redirect (RFC 9309: at least five hops)
             ex = await self._exchange(state, client, url, {}, "robots")
             location = ex.headers.get("location")
@@ -287,10 +207,10 @@ class WebSession:
             break
         assert ex is not None
         if ex.status is not None and 400 <= ex.status < 500:
-            return _Robots(None)
+            return Robots(None)
         if ex.status != 200 or ex.body is None:
             why = f"HTTP {ex.status}" if ex.status else (ex.error or "no answer")
-            return _Robots(None, f"{origin}/robots.txt could not be read ({why}): nothing is "
+            return Robots(None, f"{origin}/robots.txt could not be read ({why}): nothing is "
                                  "fetched from this host (--ignore-robots overrides)")
         parser = RobotFileParser()
         parser.parse(ex.body.decode("utf-8", errors="replace").splitlines())
@@ -299,21 +219,21 @@ class WebSession:
             host = host_key(origin)
             self._delay[host] = max(self.opts.host_delay,
                                     min(float(delay), self.opts.max_crawl_delay))
-        return _Robots(parser)
+        return Robots(parser)
 
     # -- one request, with retries ---------------------------------------------------------
     def _wait(self, attempt: int, headers: Any) -> float:
         from llmextract.call.retry import retry_after_seconds
 
         s = self.settings
-        asked = retry_after_seconds(_Headers(headers))
+        asked = retry_after_seconds(RetryHeaders(headers))
         if asked is not None:
             return min(asked, s.retry_after_cap)
         ceiling = min(s.backoff_cap, s.backoff_base * 2 ** attempt)
         return self._rng.uniform(ceiling / 2, ceiling)
 
     async def _exchange(self, state: _LoopState, client: Any, url: str,
-                        headers: dict[str, str], want: Want | Literal["robots"]) -> _Exchange:
+                        headers: dict[str, str], want: Want | Literal["robots"]) -> Exchange:
         tries = [0]
         ex = await self._exchange_once(state, client, url, headers, want, tries)
         ex.attempts = tries[0]
@@ -321,7 +241,7 @@ class WebSession:
 
     async def _exchange_once(self, state: _LoopState, client: Any, url: str,
                              headers: dict[str, str], want: Want | Literal["robots"],
-                             tries: list[int]) -> _Exchange:
+                             tries: list[int]) -> Exchange:
         import httpx2
 
         from llmextract.call.retry import cassette_miss
@@ -340,28 +260,28 @@ class WebSession:
                     if r.status_code in RETRY_STATUSES and attempt < retries:
                         wait = self._wait(attempt, r.headers)
                     elif r.status_code != 200:
-                        return _Exchange(r.status_code, out_headers)
+                        return Exchange(r.status_code, out_headers)
                     else:
                         reason = refusal(r.headers.get("content-type")) if want == "page" \
                             else None
                         if reason:
-                            return _Exchange(200, out_headers, None, reason, "NotAnArticle")
+                            return Exchange(200, out_headers, None, reason, "NotAnArticle")
                         body, error = await self._read(r, ROBOTS_MAX_BYTES
                                                        if want == "robots" else None)
-                        return _Exchange(200, out_headers, body, error,
+                        return Exchange(200, out_headers, body, error,
                                          "PageTooLarge" if error else "FetchError")
             except (httpx2.TimeoutException, httpx2.TransportError) as exc:
                 if attempt >= retries:
                     kind = "timed out" if isinstance(exc, httpx2.TimeoutException) else \
                         "failed"
-                    return _Exchange(None, {}, error=(
+                    return Exchange(None, {}, error=(
                         f"request {kind} ({type(exc).__name__}"
                         + (f": {exc}" if str(exc) else "") + f") after {attempt + 1} "
                         f"attempt{'s' if attempt else ''}"))
                 wait = self._wait(attempt, {})
             except Exception as exc:
                 if cassette_miss(exc):
-                    return _Exchange(None, {}, error=f"GET {url} is not in the replayed "
+                    return Exchange(None, {}, error=f"GET {url} is not in the replayed "
                                      "cassette", error_type="CassetteMissError")
                 raise
             finally:
@@ -446,7 +366,7 @@ class WebSession:
                 page.error, page.error_type = ex.error, ex.error_type
                 return
             if ex.status != 200 or ex.body is None:
-                page.error = _status_error(ex.status, self.settings.max_transport_retries)
+                page.error = status_error(ex.status, self.settings.max_transport_retries)
                 return
             page.body = ex.body
             self.counts["downloads"] += 1
@@ -500,18 +420,3 @@ class WebSession:
         if isinstance(result, BaseException):
             raise result
         return result
-
-
-def _status_error(status: int | None, retries: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        phrase = HTTPStatus(status or 0).phrase
-    except ValueError:
-        phrase = ""
-    text = f"HTTP {status} {phrase}".rstrip()
-    if status in (401, 403):
-        return text + " (a login wall, or the site refuses crawlers)"
-    if status in RETRY_STATUSES:
-        return text + f" after {retries + 1} attempts"
-    return text

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from llmextract.read.article import Article, check_text
-from llmextract.read.web.fetch import TEXT_TYPES, PageResponse, WebSession, charset_of, media_type
+from llmextract.read.web.fetch import WebSession
+from llmextract.read.web.response import TEXT_TYPES, PageResponse, charset_of, media_type
 
 if TYPE_CHECKING:
     import datetime as dt
