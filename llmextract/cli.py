@@ -248,21 +248,15 @@ def _web_options(args: argparse.Namespace) -> Any:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from llmextract.errors import UsageError
     from llmextract.read.inputs import check_paths
     from llmextract.run.batch import BatchOptions, run_batch
 
     settings = _settings(args)
     paths = args.paths or ([] if args.feed or args.sitemap else ["-"])
     check_paths(paths)
-    price = None
-    if args.price:
-        from llmextract.run.costs import parse_price
+    from llmextract.run.costs import price_option
 
-        try:
-            price = parse_price(args.price)
-        except ValueError as exc:
-            raise UsageError(f"--price: {exc}") from None
+    price = price_option(args.price)
     output = Path(args.output) if args.output else None
     return run_batch(settings, BatchOptions(paths=paths, output=output, fmt=args.format,
                                             resume=args.resume, price=price))

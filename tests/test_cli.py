@@ -168,3 +168,9 @@ def test_report_from_the_cli_with_and_without_included_text(tmp_path: Path) -> N
     page = out.read_text(encoding="utf-8")
     assert page.count("<mark") >= 20 and "http://" not in page.split("<body")[0]
     assert cli("report", str(tmp_path / "nope.jsonl")).returncode == 2
+
+
+def test_a_bad_price_is_a_usage_error_naming_the_option() -> None:
+    proc = cli("summarize", str(SEED), "--engine", "rules", "--price", "cheap")
+    assert proc.returncode == 2, proc.stderr
+    assert "--price:" in proc.stderr and proc.stdout == ""

@@ -210,15 +210,10 @@ def _status(job: Any, args: argparse.Namespace) -> int:
 
 def _collect(job: Any, args: argparse.Namespace) -> int:
     from llmextract.errors import UsageError
-    from llmextract.run.costs import batch_price, parse_price
+    from llmextract.run.costs import batch_price, price_option
     from llmextract.run.progress import Progress
 
-    price = None
-    if args.price:
-        try:
-            price = parse_price(args.price)
-        except ValueError as exc:
-            raise UsageError(f"--price: {exc}") from None
+    price = price_option(args.price)
     if job.manifest.export_only and not args.sources:
         raise UsageError(f"{args.jobdir} was written with --export-only: collect its answers "
                          "with --from OUTPUT.jsonl (or submit it first)")

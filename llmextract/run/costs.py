@@ -55,7 +55,7 @@ PRICE_HELP = "USD per 1M input tokens and per 1M output tokens, e.g. 0.15,0.60"
 BATCH_SHARE = 0.5  # the Batch API's price: half the list price (OpenAI, 2025)
 
 __all__ = ["BATCH_SHARE", "CACHED_PRICES", "PRICES", "PRICE_HELP", "batch_price",
-           "cached_price", "estimate_cost", "lookup_price", "parse_price"]
+           "cached_price", "estimate_cost", "lookup_price", "parse_price", "price_option"]
 
 
 def _known_name(model: str | None) -> str | None:
@@ -87,6 +87,19 @@ def cached_price(model: str | None, price: tuple[float, float]) -> float:
     if best is not None and best in CACHED_PRICES and PRICES[best] == price:
         return CACHED_PRICES[best]
     return price[0] * CACHED_SHARE
+
+
+def price_option(text: str | None) -> tuple[float, float] | None:
+    """The `--price` option of a command: None when not given; a `UsageError` naming the
+    option when it does not parse."""
+    if not text:
+        return None
+    from llmextract.errors import UsageError
+
+    try:
+        return parse_price(text)
+    except ValueError as exc:
+        raise UsageError(f"--price: {exc}") from None
 
 
 def parse_price(text: str) -> tuple[float, float]:
