@@ -523,3 +523,25 @@ def test_user_schema_records_show_data_and_evidence(tmp_path: Path) -> None:
     assert "&lt;script&gt;x&lt;/script&gt;" in page and page.count("<script") == 1
     assert 'id="a1-v0-row"' in page and 'id="a1-v2-row"' not in page
 
+
+def test_a_record_without_text_sha256_is_told_from_one_with_null(tmp_path: Path) -> None:
+    """Typed records default a missing `text_sha256` to None: whether the line had the field
+    (written now, the input unread) or not (an older llmextract) is `model_fields_set`."""
+    from llmextract.report.source import NO_FINGERPRINT
+    from llmextract.schemas.reader import read_records
+    from llmextract.schemas.record import Result
+
+    (tmp_path / "art.txt").write_text(ARTICLE, encoding="utf-8")
+    old, unread = record("old", input="art.txt"), record("unread", input="art.txt")
+    del old["text"], unread["text"]
+    unread["text_sha256"] = None
+    results = tmp_path / "out.jsonl"
+    results.write_text(f"{json.dumps(old)}\n{json.dumps(unread)}\n", encoding="utf-8")
+    typed = [r for r in read_records(results) if isinstance(r, Result)]
+    assert [r.text_sha256 for r in typed] == [None, None]
+    assert ["text_sha256" in r.model_fields_set for r in typed] == [False, True]
+    finder = TextFinder(tmp_path)
+    assert finder.find(typed[0]) == (None, NO_FINGERPRINT)
+    assert finder.find(typed[1]) == (None, "summarize could not read this input")
+    assert TextFinder(tmp_path, articles=tmp_path).find(typed[0]) == (ARTICLE, "")
+    assert TextFinder(tmp_path, articles=tmp_path).find(typed[1])[0] is None
