@@ -237,25 +237,29 @@ def test_reason_categories() -> None:
 # -- safety ----------------------------------------------------------------------------------
 
 def hostile_record() -> dict[str, Any]:
+    """A valid record with hostile words in every free-text field (the typed ones, such as
+    status, source or a figure's value, are checked when the record is read)."""
     evil = " ".join(HOSTILE)
     text = f"Headline {evil}\n\nThe mayor said \"{HOSTILE[0]} is fine\" at City Hall {HOSTILE[1]}."
     rec = record(f"id-{HOSTILE[2]}", text=text)
     s = rec["summary"]
     s.update(title=f"T {HOSTILE[0]}", publisher=HOSTILE[1], authors=[HOSTILE[2]],
-             published=HOSTILE[3], url=f"javascript:alert(1)//{HOSTILE[4]}",
+             published=None, url=f"javascript:alert(1)//{HOSTILE[4]}",
              summary=evil, key_points=HOSTILE, topics=HOSTILE)
     s["quotes"] = [{"text": f"{HOSTILE[0]} is fine", "speaker": HOSTILE[1], "source": "llm",
                     "span": span_of(text, f"{HOSTILE[0]} is fine")}]
-    s["entities"] = [{"name": HOSTILE[1], "type": HOSTILE[2], "source": HOSTILE[0],
+    s["entities"] = [{"name": HOSTILE[1], "type": "other", "source": "rules",
                       "span": span_of(text, HOSTILE[1], 20)}]
-    s["figures"] = [{"text": HOSTILE[2], "value": HOSTILE[3], "unit": HOSTILE[4],
-                     "describes": HOSTILE[0], "qualifier": HOSTILE[1],
+    s["figures"] = [{"text": HOSTILE[2], "value": 3, "unit": HOSTILE[4],
+                     "describes": HOSTILE[0], "qualifier": "exact",
                      "attributed_to": HOSTILE[2], "source": "both", "span": [0, 8]}]
-    rec.update(status=HOSTILE[0], engine=HOSTILE[1], model=HOSTILE[2], input=HOSTILE[4],
-               prompt_version=HOSTILE[3],
+    rec.update(status="fallback", engine="rules", model=HOSTILE[2], input=HOSTILE[4],
+               prompt_version=HOSTILE[3], review=HOSTILE[1],
                error={"type": HOSTILE[0], "message": HOSTILE[1]},
                dropped=[{"field": HOSTILE[0], "item": {"text": HOSTILE[1]},
-                         "reason": HOSTILE[2]}])
+                         "reason": HOSTILE[2]}],
+               summary_support=[{"field": HOSTILE[0], "index": 0, "text": HOSTILE[1],
+                                 "spans": [[0, 8]]}])
     return rec
 
 
@@ -286,7 +290,34 @@ def test_hostile_text_is_shown_not_run() -> None:
     assert "alert" not in "".join(page.scripts)
     assert "<b>bold" not in html and "<img" not in html
     section = page.find("section", "article")[0]
-    assert section["data-status"] == "other"
+    assert section["data-status"] == "fallback"
+
+
+def test_hostile_typed_fields_are_refused_when_read(tmp_path: Path) -> None:
+    """A status, source or entity type that is not one of the known words never reaches
+    the page as a class or attribute: the record is skipped, and its reason shown as text."""
+    recs = []
+    for change in ({"status": HOSTILE[0]}, {"engine": HOSTILE[1]}):
+        rec = hostile_record()
+        rec.update(change)
+        recs.append(rec)
+    for key, value in (("source", HOSTILE[4]), ("type", HOSTILE[2])):
+        rec = hostile_record()
+        rec["summary"]["entities"][0][key] = value
+        recs.append(rec)
+    page = assert_safe(build_report([*recs, hostile_record()]))
+    assert [s["data-status"] for s in page.find("section", "article")] == ["fallback"]
+    text = page.all_text()
+    for n in (1, 2, 3, 4):
+        assert f"record {n} is not a result record and was skipped" in text
+    assert HOSTILE[0] in text  # the refused value, quoted in the reason, as text
+    results = tmp_path / "out.jsonl"
+    results.write_text("\n".join(json.dumps(r) for r in [*recs, hostile_record()]) + "\n",
+                       encoding="utf-8")
+    stats = write_report(results, tmp_path / "r.html")
+    assert stats.articles == 1 and stats.bad_lines == [1, 2, 3, 4]
+    page = assert_safe((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert "4 line(s)" in page.all_text() and "line 1: status" in page.all_text()
 
 
 def test_csp_allows_only_the_page_own_style_and_script() -> None:
@@ -340,23 +371,60 @@ def test_text_from_input_file_and_jsonl_line(tmp_path: Path) -> None:
     assert "file missing or changed" in page.all_text()
 
 
-def test_malformed_spans_and_records_never_crash() -> None:
+def test_spans_out_of_range_are_ignored_when_highlighting() -> None:
     rec = record()
-    bad: list[Any] = [[5, 2], [-1, 3], [0, 10**9], "x", [1.5, 3], [True, 3], [1, 2, 3],
-                      [4, 4], {}, None]
+    out_of_range: list[Any] = [[5, 2], [-1, 3], [0, 10**9], [4, 4], None]
     rec["summary"]["figures"] = [
-        {"text": "t", "value": "not a number", "source": "?", "span": span} for span in bad]
-    rec["summary"]["quotes"] = "not a list"
-    rec["summary"]["entities"] = [None, 7, {"name": None, "span": [0, 4]}]
-    rec.update(usage={"requests": "many", "prompt_tokens": -5}, dropped="nope",
-               error="plain string", cached="yes")
-    odd = [rec, {}, {"summary": [1, 2]}, {"id": 3, "status": "ok", "summary": None},
-           "not a record", 42]
-    page = assert_safe(build_report(odd))
-    assert len(page.find("section", "article")) == 6
-    assert [m["data-target"] for m in page.marks] == ["a1-e2"]  # the only valid span
-    assert "not a result record (str)" in page.all_text()
-    assert "spans are not valid for this text" in page.all_text()
+        {"text": "t", "value": None, "describes": "x", "source": "llm", "span": span}
+        for span in out_of_range]
+    rec["summary"]["quotes"] = []
+    rec["summary"]["entities"] = [{"name": "Acme", "type": "other", "span": [0, 4]}]
+    rec["summary_support"] = [{"field": "summary", "index": -3, "text": "s",
+                               "spans": [[9, 2], [0, 10**9]]}]
+    rec.update(usage={"requests": -1, "prompt_tokens": -5}, cached="yes")
+    page = assert_safe(build_report([rec]))
+    assert len(page.find("section", "article")) == 1
+    assert [m["data-target"] for m in page.marks] == ["a1-e0"]  # the only valid span
+    assert "4 of 6 spans are not valid for this text" in page.all_text()
+    assert "0 req, 0 + 0 tokens (cached)" in page.all_text()
+
+
+MALFORMED: list[Any] = [
+    *({"summary": {"summary": "s", "figures": [
+        {"text": "t", "value": 1, "describes": "x", "span": span}]}} for span in
+      ("x", [1.5, 3], [1, 2, 3], {}, [0])),
+    {"summary": {"summary": "s", "figures": [{"text": "t", "describes": "x",
+                                              "value": "not a number"}]}},
+    {"summary": {"summary": "s", "quotes": "not a list"}},
+    {"summary": {"summary": "s", "entities": [None, 7, {"name": None, "span": [0, 4]}]}},
+    {"summary": [1, 2]},
+    {"usage": {"requests": "many"}},
+    {"dropped": "nope"},
+    {"error": "plain string"},
+    {"evidence": [{"path": "p", "kind": "name", "span": "x", "text": "t"}]},
+    {"summary_support": [{"field": "summary", "index": 0, "text": "s", "spans": [[1]]}]},
+    {"id": 3},
+    {"status": None},
+]
+
+
+def test_malformed_records_are_refused_when_read_never_crash(tmp_path: Path) -> None:
+    """A record whose fields have the wrong shape is refused by the reader, with its line
+    number and reason, and the rest of the report is drawn."""
+    odd = [{**record(f"m{i}"), **change} for i, change in enumerate(MALFORMED)]
+    odd += [{}, "not a record", 42, None]
+    page = assert_safe(build_report([record("good"), *odd]))
+    assert [s["id"] for s in page.find("section", "article")] == ["a1"]
+    text = page.all_text()
+    for n in range(2, len(odd) + 2):
+        assert f"record {n} is not a result record and was skipped" in text
+    assert "not a JSON object (str)" in text
+    results = tmp_path / "out.jsonl"
+    results.write_text("\n".join(json.dumps(r) for r in [record("good"), *odd]) + "\n",
+                       encoding="utf-8")
+    stats = write_report(results, tmp_path / "r.html")
+    assert stats.articles == 1 and stats.bad_lines == list(range(2, len(odd) + 2))
+    assert "figure 1 of the summary: span" in (tmp_path / "r.html").read_text("utf-8")
 
 
 def test_text_for_may_fail() -> None:
@@ -454,3 +522,26 @@ def test_user_schema_records_show_data_and_evidence(tmp_path: Path) -> None:
     assert page.count("<mark") == 2 and "FloodReport" in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page and page.count("<script") == 1
     assert 'id="a1-v0-row"' in page and 'id="a1-v2-row"' not in page
+
+
+def test_a_record_without_text_sha256_is_told_from_one_with_null(tmp_path: Path) -> None:
+    """Typed records default a missing `text_sha256` to None: whether the line had the field
+    (written now, the input unread) or not (an older llmextract) is `model_fields_set`."""
+    from llmextract.report.source import NO_FINGERPRINT
+    from llmextract.schemas.reader import read_records
+    from llmextract.schemas.record import Result
+
+    (tmp_path / "art.txt").write_text(ARTICLE, encoding="utf-8")
+    old, unread = record("old", input="art.txt"), record("unread", input="art.txt")
+    del old["text"], unread["text"]
+    unread["text_sha256"] = None
+    results = tmp_path / "out.jsonl"
+    results.write_text(f"{json.dumps(old)}\n{json.dumps(unread)}\n", encoding="utf-8")
+    typed = [r for r in read_records(results) if isinstance(r, Result)]
+    assert [r.text_sha256 for r in typed] == [None, None]
+    assert ["text_sha256" in r.model_fields_set for r in typed] == [False, True]
+    finder = TextFinder(tmp_path)
+    assert finder.find(typed[0]) == (None, NO_FINGERPRINT)
+    assert finder.find(typed[1]) == (None, "summarize could not read this input")
+    assert TextFinder(tmp_path, articles=tmp_path).find(typed[0]) == (ARTICLE, "")
+    assert TextFinder(tmp_path, articles=tmp_path).find(typed[1])[0] is None

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
 from urllib.parse import urlsplit
 
-from llmextract.report.data import (
-    KINDS,
-    Record,
-    int_of,
-    items_of,
-    mapping,
-    row_attrs,
-    source_key,
-    status_key,
-    text_of,
-    valid_span,
-)
+from llmextract.report.data import KINDS, count_of, review_of, row_attrs, text_of, valid_span
 from llmextract.report.highlight import Mark, render_text
 from llmextract.report.userdata import evidence_marks, user_data_html
+from llmextract.schemas.record import (
+    GroundedEntity,
+    GroundedFigure,
+    GroundedQuote,
+    Result,
+    Summary,
+)
 
 __all__ = ["badge", "render_article", "review_of", "title_of", "trust_text"]
 
-# (column heading, item key) per table; the words column comes first and links to the text.
-_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "figures": (("text", "text"), ("value", "value"), ("unit", "unit"),
-                ("qualifier", "qualifier"), ("describes", "describes"),
-                ("attributed to", "attributed_to")),
-    "quotes": (("text", "text"), ("speaker", "speaker")),
-    "entities": (("name", "name"), ("type", "type")),
+Item = GroundedFigure | GroundedQuote | GroundedEntity
+
+# the column headings per table; the words column comes first and links to the text.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "figures": ("text", "value", "unit", "qualifier", "describes", "attributed to"),
+    "quotes": ("text", "speaker"),
+    "entities": ("name", "type"),
 }
 _TABLE_ORDER = ("figures", "quotes", "entities")
 
@@ -44,12 +39,36 @@ def badge(status: str) -> str:
     return f'<span class="badge st-{status}">{escape(status)}</span>'
 
 
-def title_of(record: Record) -> str:
+def items_of(summary: Summary | None, name: str) -> Sequence[Item]:
+    """The summary's `name` list ("figures", "quotes" or "entities"); none without one."""
+    if summary is None:
+        return ()
+    if name == "figures":
+        return summary.figures
+    return summary.quotes if name == "quotes" else summary.entities
+
+
+def _words(item: Item) -> str:
+    return item.name if isinstance(item, GroundedEntity) else item.text
+
+
+def _cells(item: Item) -> list[str]:
+    """The item's table cells (plain text), in `_COLUMNS` order."""
+    if isinstance(item, GroundedFigure):
+        return [text_of(item.text, 1000), _value_text(item.value), text_of(item.unit, 1000),
+                item.qualifier, text_of(item.describes, 1000),
+                text_of(item.attributed_to, 1000)]
+    if isinstance(item, GroundedQuote):
+        return [text_of(item.text, 1000), text_of(item.speaker, 1000)]
+    return [text_of(item.name, 1000), item.type]
+
+
+def title_of(record: Result) -> str:
     """Plain (unescaped) heading for a record: its title, else its id."""
-    title = mapping(record.get("summary")).get("title")
-    if isinstance(title, str) and title.strip():
+    title = record.summary.title if record.summary is not None else None
+    if title and title.strip():
         return title.strip()
-    return text_of(record.get("id"), 200) or "(no id)"
+    return text_of(record.id, 200) or "(no id)"
 
 
 def _url_html(url: object) -> str:
@@ -67,90 +86,81 @@ def _url_html(url: object) -> str:
             f'target="_blank">{shown}</a>')
 
 
-def _value_text(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return text_of(value, 100)
+def _value_text(value: int | float | None) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return f"{value:,}"
 
 
-def _meta(record: Record, summary: Mapping[str, Any]) -> str:
-    authors = [text_of(a, 200) for a in items_of(summary.get("authors"))]
-    usage = mapping(record.get("usage"))
+def _meta(record: Result) -> str:
+    summary = record.summary
+    usage = record.usage
+    published = summary.published if summary is not None else None
     rows: list[tuple[str, str]] = [
-        ("Published", esc(summary.get("published"))),
-        ("Publisher", esc(summary.get("publisher"))),
-        ("Authors", escape(", ".join(authors), quote=True)),
-        ("URL", _url_html(summary.get("url"))),
-        ("Status", badge(status_key(record)) + (
-            "" if status_key(record) != "other" else " " + esc(record.get("status"), 100))),
-        ("Engine", esc(record.get("engine"))),
-        ("Model", esc(record.get("model"))),
-        ("Prompt", esc(record.get("prompt_version"))),
-        ("Input", esc(record.get("input"), 500)),
-        ("Usage", (f"{int_of(usage.get('requests'))} req, {int_of(usage.get('prompt_tokens')):,}"
-                   f" + {int_of(usage.get('completion_tokens')):,} tokens"
-                   + (" (cached)" if record.get("cached") is True else ""))),
+        ("Published", esc(published.isoformat() if published is not None else None)),
+        ("Publisher", esc(summary.publisher if summary is not None else None)),
+        ("Authors", escape(", ".join(text_of(a, 200) for a in summary.authors)
+                           if summary is not None else "", quote=True)),
+        ("URL", _url_html(summary.url if summary is not None else None)),
+        ("Status", badge(record.status)),
+        ("Engine", esc(record.engine)),
+        ("Model", esc(record.model)),
+        ("Prompt", esc(record.prompt_version)),
+        ("Input", esc(record.input, 500)),
+        ("Usage", (f"{count_of(usage.requests)} req, {count_of(usage.prompt_tokens):,}"
+                   f" + {count_of(usage.completion_tokens):,} tokens"
+                   + (" (cached)" if record.cached else ""))),
         ("Review", esc(review_of(record), 500)),
         ("Trust", escape(trust_text(record), quote=True)),
-        ("Topics", escape(", ".join(text_of(t, 100) for t in items_of(summary.get("topics"))),
-                          quote=True)),
+        ("Topics", escape(", ".join(text_of(t, 100) for t in summary.topics)
+                          if summary is not None else "", quote=True)),
     ]
     cells = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows if value)
     return f'<dl class="meta">{cells}</dl>'
 
 
-def review_of(record: Record) -> str:
-    """The record's review reason ("" when none)."""
-    review = record.get("review")
-    return review.strip() if isinstance(review, str) else ""
-
-
-def trust_text(record: Record) -> str:
+def trust_text(record: Result) -> str:
     """The trust counts in words (plain text; "" for a record without them)."""
-    t = mapping(record.get("trust"))
-    if not t:
+    t = record.trust
+    if t is None:
         return ""
-    n = {k: int_of(t.get(k)) for k in ("model_items", "kept", "dropped", "confirmed_by_rules",
-                                        "added_by_rules", "prose_kept", "prose_dropped")}
-    return (f"model items kept {n['kept']} of {n['model_items']} ({n['dropped']} dropped, "
-            f"{n['confirmed_by_rules']} confirmed by the rules); {n['added_by_rules']} added "
-            f"by the rules; prose sentences kept {n['prose_kept']}, dropped "
-            f"{n['prose_dropped']}")
+    return (f"model items kept {count_of(t.kept)} of {count_of(t.model_items)} "
+            f"({count_of(t.dropped)} dropped, {count_of(t.confirmed_by_rules)} confirmed by the "
+            f"rules); {count_of(t.added_by_rules)} added by the rules; prose sentences kept "
+            f"{count_of(t.prose_kept)}, dropped {count_of(t.prose_dropped)}")
 
 
-def _prose_marks(prefix: str, record: Record, text: str | None) -> dict[str, Mark]:
+def _prose_marks(prefix: str, record: Result, text: str | None) -> dict[str, Mark]:
     """Element id -> Mark for the article sentences supporting each kept prose sentence
     (several spans share one id: the first piece carries it)."""
     marks: dict[str, Mark] = {}
     if text is None:
         return marks
-    for k, raw in enumerate(items_of(record.get("summary_support"))):
-        entry = mapping(raw)
+    for k, entry in enumerate(record.summary_support):
         target = f"{prefix}-p{k}"
-        title = (f"supports {text_of(entry.get('field'), 40)} {int_of(entry.get('index')) + 1}"
-                 f": {text_of(entry.get('text'), 120)}")
-        for span in items_of(entry.get("spans")):
+        title = (f"supports {text_of(entry.field, 40)} {count_of(entry.index) + 1}"
+                 f": {text_of(entry.text, 120)}")
+        for span in entry.spans:
             ok = valid_span(span, len(text))
             if ok is not None:
                 marks[f"{target}:{ok[0]}"] = Mark(ok[0], ok[1], "p", target, title)
     return marks
 
 
-def _prose_table(prefix: str, record: Record, marks: Mapping[str, Mark]) -> str:
+def _prose_table(prefix: str, record: Result, marks: Mapping[str, Mark]) -> str:
     rows = []
     located = {m.target for m in marks.values()}
-    for k, raw in enumerate(items_of(record.get("summary_support"))):
-        entry = mapping(raw)
+    for k, entry in enumerate(record.summary_support):
         target = f"{prefix}-p{k}"
         attrs = row_attrs(target, dict.fromkeys(located))
-        words = esc(entry.get("text"), 1000)
+        words = esc(entry.text, 1000)
         if target in located:
             words = f'<a href="#{target}">{words}</a>'
-        rows.append(f"<tr{attrs}><td>{esc(entry.get('field'), 60)}</td>"
-                    f'<td class="n">{int_of(entry.get("index")) + 1}</td><td>{words}</td>'
-                    f"<td>{len(items_of(entry.get('spans')))}</td></tr>")
+        rows.append(f"<tr{attrs}><td>{esc(entry.field, 60)}</td>"
+                    f'<td class="n">{count_of(entry.index) + 1}</td><td>{words}</td>'
+                    f"<td>{len(entry.spans)}</td></tr>")
     if not rows:
         return ""
     return ('<table class="items t-p"><caption><span class="key k-p"></span>Prose support ('
@@ -158,45 +168,39 @@ def _prose_table(prefix: str, record: Record, marks: Mapping[str, Mark]) -> str:
             f'<th>spans</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _error_box(record: Record) -> str:
-    error = record.get("error")
+def _error_box(record: Result) -> str:
+    error = record.error
     if error is None:
         return ""
-    info = mapping(error)
-    kind = esc(info.get("type"), 200) if info else "error"
-    message = esc(info.get("message") if info else error, 2000)
-    return f'<p class="error"><strong>{kind}</strong>: {message}</p>'
+    return (f'<p class="error"><strong>{esc(error.type, 200)}</strong>: '
+            f"{esc(error.message, 2000)}</p>")
 
 
-def _item_marks(prefix: str, summary: Mapping[str, Any], text: str | None) -> dict[str, Mark]:
+def _item_marks(prefix: str, summary: Summary | None, text: str | None) -> dict[str, Mark]:
     """Element id -> Mark for every item whose span is valid in `text`."""
     marks: dict[str, Mark] = {}
     if text is None:
         return marks
-    for name, (code, label, key) in KINDS.items():
-        for i, item in enumerate(items_of(summary.get(name))):
-            item = mapping(item)
-            span = valid_span(item.get("span"), len(text))
+    for name, (code, label) in KINDS.items():
+        for i, item in enumerate(items_of(summary, name)):
+            span = valid_span(item.span, len(text))
             if span is None:
                 continue
             target = f"{prefix}-{code}{i}"
-            title = f"{label} {i + 1} ({source_key(item)}): {text_of(item.get(key), 120)}"
+            title = f"{label} {i + 1} ({item.source}): {text_of(_words(item), 120)}"
             marks[target] = Mark(span[0], span[1], code, target, title)
     return marks
 
 
-def _table(prefix: str, name: str, items: Sequence[Any], marks: Mapping[str, Mark]) -> str:
+def _table(prefix: str, name: str, items: Sequence[Item], marks: Mapping[str, Mark]) -> str:
     code = KINDS[name][0]
-    columns = _COLUMNS[name]
-    head = "".join(f"<th>{h}</th>" for h, _ in columns)
+    head = "".join(f"<th>{h}</th>" for h in _COLUMNS[name])
     rows: list[str] = []
-    for i, raw in enumerate(items):
-        item = mapping(raw)
+    for i, item in enumerate(items):
         target = f"{prefix}-{code}{i}"
-        source = source_key(item)
+        source = item.source
         cells: list[str] = []
-        for col, (_, key) in enumerate(columns):
-            value = _value_text(item.get(key)) if key == "value" else text_of(item.get(key), 1000)
+        for col, value in enumerate(_cells(item)):
             shown = escape(value, quote=True)
             if col == 0 and target in marks:
                 shown = f'<a href="#{target}">{shown}</a>'
@@ -213,15 +217,14 @@ def _table(prefix: str, name: str, items: Sequence[Any], marks: Mapping[str, Mar
             f'<th>source</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _dropped(record: Record) -> str:
+def _dropped(record: Result) -> str:
     rows = []
-    for raw in items_of(record.get("dropped")):
-        drop = mapping(raw)
-        item = mapping(drop.get("item"))
+    for drop in record.dropped:
+        item = drop.item  # the model's refused item: free-form, as it gave it
         words = next((item[k] for k in ("text", "name") if isinstance(item.get(k), str)), None)
-        shown = text_of(words if words is not None else (item or drop.get("item")), 600)
-        rows.append(f"<tr><td>{esc(drop.get('field'), 60)}</td><td>{escape(shown, quote=True)}"
-                    f"</td><td>{esc(drop.get('reason'), 600)}</td></tr>")
+        shown = text_of(words if words is not None else item, 600)
+        rows.append(f"<tr><td>{esc(drop.field, 60)}</td><td>{escape(shown, quote=True)}"
+                    f"</td><td>{esc(drop.reason, 600)}</td></tr>")
     if not rows:
         return ""
     return ('<table class="dropped"><caption>Dropped items (' + str(len(rows)) +
@@ -229,55 +232,55 @@ def _dropped(record: Record) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def _text_panel(text: str | None, note: str, marks: Mapping[str, Mark], summary: Mapping[
-        str, Any], extra: Mapping[str, Mark]) -> str:
+def _text_panel(text: str | None, note: str, marks: Mapping[str, Mark],
+                summary: Summary | None, extra: Mapping[str, Mark]) -> str:
     if text is None:
         why = escape(note or "the article text is not available", quote=True)
         return (f'<div class="notext"><p><strong>Article text not available</strong> '
                 f"({why}). Spans are not highlighted; the tables show every item.</p></div>")
-    total = sum(len(items_of(summary.get(name))) for name in KINDS)
-    skipped = sum(1 for name in KINDS for it in items_of(summary.get(name))
-                  if mapping(it).get("span") is not None) - len(marks)
+    items = [it for name in KINDS for it in items_of(summary, name)]
+    skipped = sum(1 for it in items if it.span is not None) - len(marks)
     warn = f'<p class="warn">{escape(note, quote=True)}</p>' if note else ""
     if skipped > 0:
-        warn += (f'<p class="warn">{skipped} of {total} spans are not valid for this text and '
-                "are not highlighted (was the file changed since the run?)</p>")
+        warn += (f'<p class="warn">{skipped} of {len(items)} spans are not valid for this text '
+                 "and are not highlighted (was the file changed since the run?)</p>")
     shown = [*marks.values(), *extra.values()]
     return f'{warn}<div class="text">{render_text(text, shown)}</div>'
 
 
-def render_article(number: int, record: Record, text: str | None, note: str,
+def render_article(number: int, record: Result, text: str | None, note: str,
                    open_: bool) -> str:
     """The `<section>` for the `number`th record (1-based); `note` says why `text` is None
     (or, with a text, what to be wary of)."""
     prefix = f"a{number}"
-    summary = mapping(record.get("summary"))
-    status = status_key(record)
-    user = isinstance(record.get("data"), Mapping) and not summary
+    summary = record.summary
+    status = record.status
+    user = record.data is not None and summary is None
     marks = evidence_marks(prefix, record, text) if user else _item_marks(prefix, summary, text)
     prose_marks = {} if user else _prose_marks(prefix, record, text)
     review = review_of(record)
-    points = "".join(f"<li>{esc(p, 1000)}</li>" for p in items_of(summary.get("key_points")))
+    points = "".join(f"<li>{esc(p, 1000)}</li>"
+                     for p in (summary.key_points if summary is not None else ()))
     body = [
         f'<p class="review"><strong>Review:</strong> {esc(review, 500)}</p>' if review else "",
-        _meta(record, summary),
+        _meta(record),
         _error_box(record),
-        f'<p class="summary">{esc(summary.get("summary"), 5000)}</p>'
-        if summary.get("summary") else "",
+        f'<p class="summary">{esc(summary.summary, 5000)}</p>'
+        if summary is not None and summary.summary else "",
         f'<ul class="points">{points}</ul>' if points else "",
         '<div class="cols"><div class="tables">',
         *([user_data_html(prefix, record, marks)] if user else
-          (_table(prefix, name, items_of(summary.get(name)), marks) for name in _TABLE_ORDER)),
+          (_table(prefix, name, items_of(summary, name), marks) for name in _TABLE_ORDER)),
         _prose_table(prefix, record, prose_marks),
         _dropped(record),
         '</div><div class="textcol"><h3>Article text</h3>',
         _text_panel(text, note, marks, summary, prose_marks),
         "</div></div>",
     ]
-    counts = " · ".join(f"{len(items_of(summary.get(n)))} {n}" for n in _TABLE_ORDER)
+    counts = " · ".join(f"{len(items_of(summary, n))} {n}" for n in _TABLE_ORDER)
     return (f'<section class="article" id="{prefix}" data-status="{status}" '
             f'data-review="{1 if review else 0}">'
             f'<details{" open" if open_ else ""}><summary><span class="num">{number}</span>'
             f'{badge(status)}<span class="ttl">{escape(title_of(record), quote=True)}</span>'
-            f'<span class="aid">{esc(record.get("id"), 200)} · {counts}</span></summary>'
+            f'<span class="aid">{esc(record.id, 200)} · {counts}</span></summary>'
             f'<div class="body">{"".join(body)}</div></details></section>')

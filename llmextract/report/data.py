@@ -1,7 +1,8 @@
-"""Reading result records defensively: any field of a record may be missing or malformed.
+"""What the report draws from typed result records (`Result`, read by
+llmextract.schemas.reader): status and source keys, span checks, totals, display text.
 
-A record comes as a dict (a JSONL line) or a `Result`; everything here tolerates wrong types
-so that one bad record never stops a report.
+Records arrive validated, so field types hold; what may still be wrong is their content:
+spans that do not fit the text shown, negative counts, hostile words (escaped on output).
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmextract.run.costs import estimate_cost
-
-Record = Mapping[str, Any]
+from llmextract.schemas.record import Result, Span
 
 STATUSES = ("ok", "fallback", "error")
 SOURCES = ("llm", "rules", "both")
-# summary list -> (short code used in element ids, kind label, the key holding the words)
-KINDS: dict[str, tuple[str, str, str]] = {
-    "quotes": ("q", "quote", "text"),
-    "figures": ("f", "figure", "text"),
-    "entities": ("e", "entity", "name"),
+# summary list -> (short code used in element ids, kind label)
+KINDS: dict[str, tuple[str, str]] = {
+    "quotes": ("q", "quote"),
+    "figures": ("f", "figure"),
+    "entities": ("e", "entity"),
 }
 
 __all__ = [
@@ -31,35 +31,14 @@ __all__ = [
     "SOURCES",
     "STATUSES",
     "Overview",
-    "Record",
-    "as_record",
-    "int_of",
-    "items_of",
-    "mapping",
+    "count_of",
     "overview",
     "reason_category",
+    "review_of",
     "row_attrs",
-    "source_key",
-    "status_key",
     "text_of",
     "valid_span",
 ]
-
-
-def as_record(obj: object) -> dict[str, Any]:
-    """A plain dict for a dict or a `Result` (or any Pydantic model); a stand-in otherwise."""
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    dump = getattr(obj, "model_dump", None)
-    if callable(dump):
-        try:
-            data = dump(mode="json")
-        except Exception:  # a broken model must not stop the report
-            data = None
-        if isinstance(data, dict):
-            return data
-    return {"status": "error", "error": {
-        "type": "ReportError", "message": f"not a result record ({type(obj).__name__})"}}
 
 
 def text_of(value: object, limit: int = 2000) -> str:
@@ -80,41 +59,22 @@ def text_of(value: object, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def items_of(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def int_of(value: object) -> int:
-    """A non-negative int, or 0 for anything else."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return 0
+def count_of(value: int) -> int:
+    """A count as shown: negative ones (a hand-edited record) as 0."""
     return max(value, 0)
 
 
-def status_key(record: Record) -> str:
-    status = record.get("status")
-    return status if isinstance(status, str) and status in STATUSES else "other"
+def review_of(record: Result) -> str:
+    """The record's review reason ("" when none)."""
+    return (record.review or "").strip()
 
 
-def source_key(item: Mapping[str, Any]) -> str:
-    source = item.get("source")
-    return source if isinstance(source, str) and source in SOURCES else "unknown"
-
-
-def valid_span(span: object, length: int) -> tuple[int, int] | None:
-    """(start, end) when `span` is two ints with 0 <= start < end <= length, else None."""
-    if not isinstance(span, (list, tuple)) or len(span) != 2:
+def valid_span(span: Span | None, length: int) -> Span | None:
+    """`span` when 0 <= start < end <= length (it fits a text of `length` characters)."""
+    if span is None:
         return None
     start, end = span
-    if any(isinstance(x, bool) or not isinstance(x, int) for x in (start, end)):
-        return None
-    if 0 <= start < end <= length:
-        return start, end
-    return None
+    return (start, end) if 0 <= start < end <= length else None
 
 
 _QUOTED = re.compile(r"\s*['\"“‘(].*$", re.S)
@@ -145,37 +105,31 @@ class Overview:
     text_missing: int = 0
     to_review: int = 0
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Result) -> None:
         self.articles += 1
-        review = record.get("review")
-        if isinstance(review, str) and review.strip():
+        if review_of(record):
             self.to_review += 1
-        self.by_status[status_key(record)] += 1
-        engine = record.get("engine")
-        self.by_engine[engine if isinstance(engine, str) and engine else "none"] += 1
-        if record.get("cached") is True:
+        self.by_status[record.status] += 1
+        self.by_engine[record.engine or "none"] += 1
+        if record.cached:
             self.cached += 1
-        usage = mapping(record.get("usage"))
-        prompt, completion = int_of(usage.get("prompt_tokens")), int_of(
-            usage.get("completion_tokens"))
-        self.requests += int_of(usage.get("requests"))
+        usage = record.usage
+        prompt, completion = count_of(usage.prompt_tokens), count_of(usage.completion_tokens)
+        self.requests += count_of(usage.requests)
         self.prompt_tokens += prompt
         self.completion_tokens += completion
         if prompt or completion:
-            model = record.get("model")
-            model_name = model if isinstance(model, str) else None
-            cost = estimate_cost(model_name, prompt, completion)
+            cost = estimate_cost(record.model, prompt, completion)
             if cost is None:
-                self.unpriced[model_name or "no model named"] += 1
+                self.unpriced[record.model or "no model named"] += 1
             else:
                 self.cost += cost
-        for drop in items_of(record.get("dropped")):
-            drop = mapping(drop)
-            name = text_of(drop.get("field"), 40) or "?"
-            self.dropped[(name, reason_category(drop.get("reason")))] += 1
+        for drop in record.dropped:
+            name = text_of(drop.field, 40) or "?"
+            self.dropped[(name, reason_category(drop.reason))] += 1
 
 
-def overview(records: Iterable[Record]) -> Overview:
+def overview(records: Iterable[Result]) -> Overview:
     total = Overview()
     for record in records:
         total.add(record)

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from llmextract.report.article import badge, render_article, review_of, title_of
+from llmextract.report.article import badge, items_of, render_article, title_of
 from llmextract.report.assets import CSS, JS, csp
-from llmextract.report.data import (
-    KINDS,
-    STATUSES,
-    Overview,
-    Record,
-    as_record,
-    int_of,
-    items_of,
-    mapping,
-    status_key,
-    text_of,
-)
+from llmextract.report.data import KINDS, STATUSES, Overview, count_of, review_of, text_of
 from llmextract.report.source import TextFinder
-from llmextract.schemas.reader import BadLine, read_records
+from llmextract.schemas.reader import BadLine, RecordError, read_records, record_from_dict
+from llmextract.schemas.record import Result
 
-TextFor = Callable[[Record], "str | None"]
-Lookup = Callable[[Record], "tuple[str | None, str]"]
+TextFor = Callable[[Result], "str | None"]
+Lookup = Callable[[Result], "tuple[str | None, str]"]
 OPEN_BELOW = 10  # sections start open when the report has fewer articles than this
 
 __all__ = ["ReportStats", "TextFor", "build_report", "read_results", "write_report"]
@@ -68,8 +58,7 @@ def _overview_html(total: Overview, notes: Sequence[str]) -> str:
             cost = "unknown"
     stats = [
         _stat(f"{total.articles:,}", "articles"),
-        *(_stat(f"{total.by_status[s]:,}", s) for s in (*STATUSES, "other")
-          if total.by_status[s] or s in STATUSES),
+        *(_stat(f"{total.by_status[s]:,}", s) for s in STATUSES),
         _stat(f"{total.to_review:,}", "to review"),
         _stat(f"{total.cached:,}", "cached"),
         _stat(f"{total.requests:,}", "requests"),
@@ -101,25 +90,23 @@ _LEGEND = (
     "</div>")
 
 
-def _index_html(records: Sequence[Record]) -> str:
+def _index_html(records: Sequence[Result]) -> str:
     rows = []
     for n, record in enumerate(records, start=1):
-        summary = mapping(record.get("summary"))
-        status = status_key(record)
-        counts = "".join(f"<td>{len(items_of(summary.get(k)))}</td>" for k in KINDS)
+        counts = "".join(f"<td>{len(items_of(record.summary, k))}</td>" for k in KINDS)
         review = review_of(record)
-        trust = mapping(record.get("trust"))
-        kept = (f"{int_of(trust.get('kept'))}/{int_of(trust.get('model_items'))}"
-                if trust else "")
-        prose = (f"{int_of(trust.get('prose_kept'))}/"
-                 f"{int_of(trust.get('prose_kept')) + int_of(trust.get('prose_dropped'))}"
-                 if trust else "")
+        trust = record.trust
+        kept = (f"{count_of(trust.kept)}/{count_of(trust.model_items)}"
+                if trust is not None else "")
+        prose = (f"{count_of(trust.prose_kept)}/"
+                 f"{count_of(trust.prose_kept) + count_of(trust.prose_dropped)}"
+                 if trust is not None else "")
         rows.append(
-            f'<tr data-status="{status}" data-review="{1 if review else 0}">'
-            f'<td class="n">{n}</td><td>{badge(status)}</td>'
+            f'<tr data-status="{record.status}" data-review="{1 if review else 0}">'
+            f'<td class="n">{n}</td><td>{badge(record.status)}</td>'
             f'<td class="ttl"><a href="#a{n}">{escape(title_of(record), quote=True)}</a></td>'
-            f"<td>{escape(text_of(record.get('id'), 200), quote=True)}</td>{counts}"
-            f"<td>{len(items_of(record.get('dropped')))}</td><td>{kept}</td><td>{prose}</td>"
+            f"<td>{escape(text_of(record.id, 200), quote=True)}</td>{counts}"
+            f"<td>{len(record.dropped)}</td><td>{kept}</td><td>{prose}</td>"
             f'<td class="rv" title="{escape(review, quote=True)}">{escape(review)}</td></tr>')
     heads = "".join(f"<th>{k}</th>" for k in KINDS)
     return ('<h2>Articles</h2><table class="index"><thead><tr><th>#</th><th>status</th>'
@@ -132,7 +119,7 @@ def _index_html(records: Sequence[Record]) -> str:
 def _filter_html(total: Overview, to_review: int) -> str:
     boxes = "".join(
         f'<label><input type="checkbox" checked data-status="{s}"> {badge(s)} '
-        f"({total.by_status[s]})</label>" for s in (*STATUSES, "other") if total.by_status[s])
+        f"({total.by_status[s]})</label>" for s in STATUSES if total.by_status[s])
     if to_review:
         boxes += (f'<label><input type="checkbox" data-review="1"> only those to review '
                   f"({to_review})</label>")
@@ -141,26 +128,45 @@ def _filter_html(total: Overview, to_review: int) -> str:
             '<button type="button" data-open="0">collapse all</button></div>')
 
 
-def build_report(records: Iterable[dict[str, Any] | Any], *, text_for: TextFor | None = None,
-                 title: str = "llmextract report", notes: Sequence[str] = ()) -> str:
-    """One self-contained HTML page (no network loads) for `records` (dicts or `Result`s).
+def build_report(records: Iterable[Result | Mapping[str, Any]], *,
+                 text_for: TextFor | None = None, title: str = "llmextract report",
+                 notes: Sequence[str] = ()) -> str:
+    """One self-contained HTML page (no network loads) for `records` (`Result`s, or dicts
+    read as llmextract.schemas.reader reads a results line).
 
-    `text_for(record)` gives the article text a record's spans point into, or None; the
-    record is passed as a dict. By default the text is the record's `"text"`, else the file
-    named by its `input`, relative to the current directory, when its text has the record's
-    `text_sha256` (see `TextFinder`). `notes` are
-    listed in the overview.
+    A dict that is not a valid result record is skipped and named in the overview (as
+    `write_report` does with a broken line). `text_for(record)` gives the article text a
+    record's spans point into, or None; it is passed the `Result`. By default the text is the
+    record's `text`, else the file named by its `input`, relative to the current directory,
+    when its text has the record's `text_sha256` (see `TextFinder`). `notes` are listed in
+    the overview.
     """
     lookup: Lookup
     if text_for is None or isinstance(text_for, TextFinder):
         lookup = (text_for or TextFinder()).find
     else:
         lookup = _guarded(text_for)
-    return _render([as_record(r) for r in records], lookup, title, notes)[0]
+    rows, skipped = _typed(records)
+    return _render(rows, lookup, title, [*notes, *skipped])[0]
+
+
+def _typed(records: Iterable[Result | Mapping[str, Any]]) -> tuple[list[Result], list[str]]:
+    """The records as `Result`s, and a note per one that is not a result record."""
+    rows: list[Result] = []
+    notes: list[str] = []
+    for n, obj in enumerate(records, start=1):
+        if isinstance(obj, Result):
+            rows.append(obj)
+            continue
+        try:
+            rows.append(record_from_dict(obj, notes))
+        except RecordError as exc:
+            notes.append(f"record {n} is not a result record and was skipped: {exc}")
+    return rows, notes
 
 
 def _guarded(text_for: TextFor) -> Lookup:
-    def lookup(record: Record) -> tuple[str | None, str]:
+    def lookup(record: Result) -> tuple[str | None, str]:
         try:
             text = text_for(record)
         except Exception as exc:  # a failing lookup must not stop the report
@@ -169,7 +175,7 @@ def _guarded(text_for: TextFor) -> Lookup:
     return lookup
 
 
-def _render(rows: Sequence[Record], lookup: Lookup, title: str,
+def _render(rows: Sequence[Result], lookup: Lookup, title: str,
             notes: Sequence[str]) -> tuple[str, Overview]:
     total = Overview()
     sections: list[str] = []
@@ -196,22 +202,22 @@ def _render(rows: Sequence[Record], lookup: Lookup, title: str,
 
 
 def read_results(path: Path, notes: list[str] | None = None) -> tuple[
-        list[dict[str, Any]], list[int]]:
+        list[Result], list[int]]:
     """(records, numbers of the lines that are not result records) of a JSONL results file
     (or one JSON array, `--format json`), read by llmextract.schemas.reader: every record
     validated as a `Result`, lenient about older versions (unknown fields dropped and named
-    in `notes`, missing fields absent). Each record comes as the fields it set."""
-    return _read(path, notes or [])[:2]
+    in `notes`, missing fields defaulted and left out of the record's `model_fields_set`)."""
+    return _read(path, notes if notes is not None else [])[:2]
 
 
-def _read(path: Path, notes: list[str]) -> tuple[list[dict[str, Any]], list[int], list[str]]:
-    records: list[dict[str, Any]] = []
+def _read(path: Path, notes: list[str]) -> tuple[list[Result], list[int], list[str]]:
+    records: list[Result] = []
     bad: list[BadLine] = []
     for item in read_records(path, notes):
         if isinstance(item, BadLine):
             bad.append(item)
         else:
-            records.append(item.model_dump(mode="json", exclude_unset=True))
+            records.append(item)
     reasons = [f"line {b.line}: {b.reason}" for b in bad[:5]]
     return records, [b.line for b in bad], reasons
 

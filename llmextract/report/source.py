@@ -13,9 +13,11 @@ file is only ever shown when it is provably the article the record was made from
 - a web page's record (its `input` an http(s) URL) gets its text from the page store
   (`CACHE_DIR/pages/text/`, see llmextract.read.web.store), content-addressed by `text_sha256`
   and checked against it;
-- a record without `text_sha256` (written by an older llmextract) is shown without text,
-  unless an `articles` folder is given and the input's real path (symbolic links and `..`
-  resolved) lies inside it.
+- a record without `text_sha256` (written by an older llmextract: the field is not among the
+  record's `model_fields_set`, which llmextract.schemas.reader leaves as the line had it) is
+  shown without text, unless an `articles` folder is given and the input's real path
+  (symbolic links and `..` resolved) lies inside it. A record that has the field, null, was
+  written by a version that fingerprints texts and could not read its input.
 
 Nothing here ever raises: a text that cannot be shown comes back as None with the reason.
 """
@@ -24,11 +26,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from llmextract.read.article import ARTICLE_SUFFIXES, Article, text_sha256
 from llmextract.read.inputs import jsonl_article, read_text_article
-from llmextract.report.data import Record
+from llmextract.schemas.reader import RecordError, record_from_dict
+from llmextract.schemas.record import Result
 
 MAX_BYTES = 32 * 1024 * 1024
 _MAX_CHARS = MAX_BYTES // 4  # read_text_article's byte limit is 4 bytes a character
@@ -58,27 +63,29 @@ class TextFinder:
         self.articles = Path(os.path.realpath(articles)) if articles is not None else None
         self._jsonl: dict[Path, list[str] | None] = {}
 
-    def __call__(self, record: Record) -> str | None:
+    def __call__(self, record: Result | Mapping[str, Any]) -> str | None:
         return self.find(record)[0]
 
-    def find(self, record: Record) -> tuple[str | None, str]:
-        """(text, "") or (text, a warning) or (None, why the text is not available)."""
-        fingerprint = record.get("text_sha256")
-        if fingerprint is not None and not (isinstance(fingerprint, str)
-                                            and _FINGERPRINT.match(fingerprint)):
+    def find(self, record: Result | Mapping[str, Any]) -> tuple[str | None, str]:
+        """(text, "") or (text, a warning) or (None, why the text is not available).
+
+        `record`: a `Result`, or a dict read as llmextract.schemas.reader reads a line."""
+        if not isinstance(record, Result):
+            try:
+                record = record_from_dict(record)
+            except RecordError as exc:
+                return None, f"not a result record: {exc}"
+        fingerprint = record.text_sha256
+        if fingerprint is not None and not _FINGERPRINT.match(fingerprint):
             fingerprint = ""  # present but unusable: matches no text
-        if "text" in record:
-            own = record["text"]
-            if isinstance(own, str):
-                if fingerprint is not None and text_sha256(own) != fingerprint:
-                    return own, ("this text, kept in the record, does not match the record's "
-                                 "text_sha256: the record was edited, its highlights may be "
-                                 "misplaced")
-                return own, ""
-            if own is not None:
-                return None, "the record's \"text\" is not a string"
-        source = record.get("input")
-        if not isinstance(source, str) or not source:
+        if record.text is not None:
+            if fingerprint is not None and text_sha256(record.text) != fingerprint:
+                return record.text, ("this text, kept in the record, does not match the "
+                                     "record's text_sha256: the record was edited, its "
+                                     "highlights may be misplaced")
+            return record.text, ""
+        source = record.input
+        if not source:
             return None, "the record names no input file"
         if source.startswith(("http://", "https://")):
             return self._page_text(fingerprint)
@@ -87,7 +94,8 @@ class TextFinder:
                           "to keep its text")
         if fingerprint == "":
             return None, "the record's text_sha256 is not a sha256 fingerprint"
-        if fingerprint is None and "text_sha256" in record:  # written now: nothing was read
+        written_now = "text_sha256" in record.model_fields_set
+        if fingerprint is None and written_now:  # it fingerprints texts: nothing was read
             return None, "summarize could not read this input"
         match = _JSONL_LINE.match(source)
         path = self._allowed(match["path"] if match else source, fingerprint is None)
