@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from llmextract.check.fields import Grounding, ground_model
 from llmextract.check.grounding import Locator
 from llmextract.check.recover import recover
-from llmextract.schemas.record import Engine, ErrorInfo, Evidence, Result, Trust, Usage
+from llmextract.schemas.record import Engine, ErrorInfo, Result, Trust, Usage
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
@@ -91,7 +91,7 @@ def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: Erro
             dropped=dropped, **base)
     return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
                   error=why, dropped=[*dropped, *grounding.dropped],
-                  evidence=[Evidence(**vars(e)) for e in grounding.evidence],
+                  evidence=grounding.evidence,
                   summary_support=grounding.support, **base)
 
 
@@ -130,7 +130,7 @@ def _reconciled(settings: Settings, text: str, grounding: Grounding, usage: Usag
             trust.confirmed_by_rules, trust.added_by_rules = got.confirmed, got.added
             engine = "llm+rules" if got.added else "llm"
     result = Result(status="ok", engine=engine, data=data, dropped=grounding.dropped,
-                    evidence=[Evidence(**vars(e)) for e in evidence], usage=usage,
+                    evidence=evidence, usage=usage,
                     summary_support=grounding.support, trust=trust, **base)
     result.warnings.extend(warnings)
     return result
