@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llmextract import __version__
 from llmextract.call.prompts import Prompt
@@ -26,6 +26,7 @@ from llmextract.config import Settings
 from llmextract.errors import CassetteMissError, ModelError
 from llmextract.pipeline.cache import ResultCache, as_cached, cache_key, key_parts
 from llmextract.pipeline.custom_run import custom_result, reask_until_grounded
+from llmextract.pipeline.result import ResultBuilder
 from llmextract.read.inputs import Article
 from llmextract.rules import digest as rules_digest
 from llmextract.rules import extract as rules_extract
@@ -91,18 +92,19 @@ class Pipeline:
             mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
             schema=self._schema_hash, on_ungrounded=settings.on_ungrounded)
 
-    def _base(self, article: Article) -> dict[str, Any]:
-        return {
-            "id": article.id,
-            "input": article.input,
-            "text_sha256": article.text_sha256,
-            "prompt_version": self.prompt.id,
-            "schema_hash": self._schema_hash,
-            "schema_name": self.schema.__name__,
-            "model": self.settings.model if self.client is not None else None,
-            "warnings": list(article.warnings),
+    def _record(self, article: Article) -> ResultBuilder:
+        """The builder of this article's records (its shared fields given once)."""
+        return ResultBuilder(
+            id=article.id,
+            input=article.input,
+            text_sha256=article.text_sha256,
+            prompt_version=self.prompt.id,
+            schema_hash=self._schema_hash,
+            schema_name=self.schema.__name__,
+            model=self.settings.model if self.client is not None else None,
+            warnings=list(article.warnings),
             **(article.web.record_fields() if article.web is not None else {}),
-        }
+        )
 
     async def process(self, article: Article) -> Result:
         """One article, start to finish."""
@@ -134,9 +136,8 @@ class Pipeline:
 
     def _internal_error(self, article: Article, exc: Exception) -> Result:
         log.debug("internal error on %s", article.id, exc_info=True)
-        return Result(status="error", error=ErrorInfo(
-            type="InternalError", message=f"{type(exc).__name__}: {exc}"[:500]),
-            **self._base(article))
+        return self._record(article).error("InternalError",
+                                           f"{type(exc).__name__}: {exc}"[:500])
 
     def prefetch(self, fetched: Fetched) -> bool:
         """What needs no model: an unusable input's record or a cache hit (into
@@ -144,9 +145,8 @@ class Pipeline:
         (a batch job writes its request instead of calling the model)."""
         article = fetched.article
         if article.error is not None or article.text is None:
-            fetched.result = Result(status="error", error=ErrorInfo(
-                type=article.error_type, message=article.error or "no text"),
-                **self._base(article))
+            fetched.result = self._record(article).error(article.error_type,
+                                                         article.error or "no text")
             return False
         if self.cache is not None:
             meta = json.dumps(article.meta, sort_keys=True) if article.meta else ""
@@ -176,8 +176,7 @@ class Pipeline:
                 fetched.answer = await reask_until_grounded(
                     self.client, article.text, fetched.answer, self.settings)
         except CassetteMissError as exc:
-            fetched.result = Result(status="error", error=ErrorInfo(
-                type="CassetteMissError", message=str(exc)), **self._base(article))
+            fetched.result = self._record(article).error("CassetteMissError", str(exc))
         except ModelError as exc:
             fetched.failure = exc
 
@@ -187,7 +186,7 @@ class Pipeline:
         usage = fetched.answer.usage if fetched.answer else (
             (exc.usage or Usage(requests=exc.attempts)) if exc else Usage())
         result = custom_result(self.settings, fetched.article.text or "", fetched.answer,
-                               failure, usage, self._base(fetched.article))
+                               failure, usage, self._record(fetched.article))
         if self.cache is not None and fetched.key and result.status == "ok":
             self.cache.put(fetched.key, result)
         return result
@@ -196,17 +195,17 @@ class Pipeline:
         if self.custom:
             return self._finish_custom(fetched)
         article, answer = fetched.article, fetched.answer
-        base = self._base(article)
+        record = self._record(article)
         text = article.text or ""
         rules = rules_extract(text, digest=answer is None)  # the model's prose is used
         fill_page_meta(rules.summary, article.meta)
         if answer is None:
             exc = fetched.failure
             if exc is None:  # no model in this run
-                return Result(status="fallback", engine="rules", summary=rules.summary, **base)
-            return Result(status="fallback", engine="rules", summary=rules.summary,
-                          usage=exc.usage or Usage(requests=exc.attempts),
-                          error=ErrorInfo(type=type(exc).__name__, message=str(exc)), **base)
+                return record.fallback(summary=rules.summary)
+            return record.fallback(summary=rules.summary,
+                                   usage=exc.usage or Usage(requests=exc.attempts),
+                                   error=ErrorInfo(type=type(exc).__name__, message=str(exc)))
         loc = Locator(text)
         assert isinstance(answer.summary, ArticleSummary)
         model = clean_model(answer.summary)  # markup and HTML entities out, before anything
@@ -223,9 +222,8 @@ class Pipeline:
         trust.prose_kept, trust.prose_dropped = prose.kept, len(prose.dropped)
         trust.prose_from_rules = prose.from_rules
         summary.summary, summary.key_points = prose.summary, prose.key_points
-        result = Result(status="ok", engine=engine, summary=summary,
-                        dropped=[*dropped, *prose.dropped], usage=answer.usage,
-                        summary_support=prose.support, trust=trust, **base)
+        result = record.ok(engine, summary=summary, dropped=[*dropped, *prose.dropped],
+                           usage=answer.usage, summary_support=prose.support, trust=trust)
         result.warnings.extend(prose.warnings)
         result.review = review_reason(result)
         if self.cache is not None and fetched.key:
