@@ -25,8 +25,10 @@ from llmextract.schemas.record import Engine, ErrorInfo, Result, Trust, Usage
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
     from llmextract.config import Settings
+    from llmextract.errors import ModelError
+    from llmextract.read.inputs import Article
 
-__all__ = ["custom_result", "reask_until_grounded"]
+__all__ = ["FieldsFinisher", "custom_result", "reask_until_grounded"]
 
 
 def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
@@ -139,3 +141,26 @@ def _trust(grounding: Grounding) -> Trust:
     return Trust(model_items=grounding.values_kept + grounding.values_dropped,
                  kept=grounding.values_kept, dropped=grounding.values_dropped,
                  prose_kept=grounding.prose_kept, prose_dropped=grounding.prose_dropped)
+
+
+class FieldsFinisher:
+    """Any schema's finisher: its marked fields grounded (llmextract.check.fields), then
+    reconciled with its registered rules (llmextract.check.recover), which also stand in
+    when the model's answer cannot be used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def refine(self, client: LazyModelClient, text: str,
+                     answer: ModelAnswer) -> ModelAnswer:
+        """`on_ungrounded="reask"`: ask again while the answer has unsupported values."""
+        if self.settings.on_ungrounded != "reask":
+            return answer
+        return await reask_until_grounded(client, text, answer, self.settings)
+
+    def finish(self, article: Article, answer: ModelAnswer | None, failure: ModelError | None,
+               record: ResultBuilder) -> Result:
+        why = ErrorInfo(type=type(failure).__name__, message=str(failure)) if failure else None
+        usage = answer.usage if answer else (
+            (failure.usage or Usage(requests=failure.attempts)) if failure else Usage())
+        return custom_result(self.settings, article.text or "", answer, why, usage, record)
