@@ -14,7 +14,7 @@ import pytest
 
 from llmextract import Extractor
 from llmextract.fakeserver import FakeServer
-from llmextract.pipeline.article import fill_page_meta
+from llmextract.pipeline.news import fill_page_meta
 from llmextract.read.html import MISSING_EXTRA, decode_html, read_html
 from llmextract.read.inputs import iter_articles, read_text_article
 from llmextract.schemas.record import Summary

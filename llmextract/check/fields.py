@@ -28,17 +28,16 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Union
 
 from pydantic import BaseModel
 
 from llmextract.check.clean import clean_model, clean_text
 from llmextract.check.grounding import QUOTE_THRESHOLD, Locator
 from llmextract.check.prose import ArticleIndex, check_sentence, split_prose
-from llmextract.schemas.record import Dropped, Support
+from llmextract.config import OnUngrounded
+from llmextract.schemas.record import Dropped, Evidence, Support
 from llmextract.text.numbers import find_numbers, values_in
-
-OnUngrounded = Literal["drop", "reask", "fail"]
 
 __all__ = ["Evidence", "Name", "OnUngrounded", "Stated", "Supported", "Verbatim",
            "ground_model", "has_markers", "item_model", "located_kinds"]
@@ -73,16 +72,6 @@ class Supported(_Marker):
     """Prose (a str) whose every sentence the article must support (see llmextract.check.prose)."""
 
     kind = "supported"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where a checked value stands in the article."""
-
-    path: str
-    kind: str
-    span: tuple[int, int]
-    text: str
 
 
 @dataclass
@@ -208,8 +197,8 @@ class _Walker:
                 continue
             self.out.support.append(Support(field=path, index=len(kept), text=unit,
                                             spans=c.spans))
-            self.out.evidence.extend(Evidence(path, "supported", span,
-                                              self.loc.text[span[0]:span[1]])
+            self.out.evidence.extend(Evidence(path=path, kind="supported", span=span,
+                                              text=self.loc.text[span[0]:span[1]])
                                      for span in c.spans)
             kept.append(unit)
         self.out.prose_kept += len(kept)
@@ -237,7 +226,7 @@ class _Walker:
         if span is None:
             return False, value, "not found in the article"
         words = self.loc.text[span[0]:span[1]]
-        self.out.evidence.append(Evidence(path, kind, span, words))
+        self.out.evidence.append(Evidence(path=path, kind=kind, span=span, text=words))
         return True, words, ""
 
     def walk(self, obj: BaseModel, prefix: str) -> tuple[dict[str, Any], list[str]]:

@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from llmextract.check.fields import Evidence, Grounding, item_model, located_kinds
+from llmextract.check.fields import Grounding, item_model, located_kinds
+from llmextract.schemas.record import Evidence
 
 __all__ = ["Recovered", "recover"]
 
@@ -54,7 +55,8 @@ def _evidence_of(item: dict[str, Any], field: str, index: int, marked: list[str]
         for ev in evidence:
             if (ev.text == item.get(name) and ev.path.startswith(f"{field}.")
                     and ev.path.endswith(f".{name}")):
-                out.append(Evidence(f"{field}.{index}.{name}", ev.kind, ev.span, ev.text))
+                out.append(Evidence(path=f"{field}.{index}.{name}", kind=ev.kind, span=ev.span,
+                                    text=ev.text))
                 break
     return out
 

@@ -19,13 +19,16 @@ from pydantic import BaseModel
 from llmextract.check.fields import Grounding, ground_model
 from llmextract.check.grounding import Locator
 from llmextract.check.recover import recover
-from llmextract.schemas.record import Engine, ErrorInfo, Evidence, Result, Trust, Usage
+from llmextract.pipeline.result import ResultBuilder
+from llmextract.schemas.record import Engine, ErrorInfo, Result, Trust, Usage
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
     from llmextract.config import Settings
+    from llmextract.errors import ModelError
+    from llmextract.read.inputs import Article
 
-__all__ = ["custom_result", "reask_until_grounded"]
+__all__ = ["FieldsFinisher", "custom_result", "reask_until_grounded"]
 
 
 def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
@@ -73,34 +76,31 @@ def _run_rules(settings: Settings, text: str) -> Grounding:
     return ground_model(data, text)
 
 
-def _rules_result(settings: Settings, text: str, base: dict[str, Any], why: ErrorInfo,
+def _rules_result(settings: Settings, text: str, record: ResultBuilder, why: ErrorInfo,
                   usage: Usage, dropped: list[Any]) -> Result:
     schema = settings.schema
     assert schema is not None
     fn = settings.rules_fn
     if fn is None:
-        return Result(status="error", error=ErrorInfo(
-            type=why.type, message=f"{why.message}; no rule-based fallback is registered for "
-            f"{schema.__name__} (see README, 'Your own schema')"), usage=usage,
-            dropped=dropped, **base)
+        return record.error(why.type, f"{why.message}; no rule-based fallback is registered "
+                            f"for {schema.__name__} (see README, 'Your own schema')",
+                            usage=usage, dropped=dropped)
     try:
         grounding = _run_rules(settings, text)
     except Exception as exc:
-        return Result(status="error", error=ErrorInfo(
-            type="RulesError", message=_rules_failed(schema, exc)), usage=usage,
-            dropped=dropped, **base)
-    return Result(status="fallback", engine="rules", data=grounding.data, usage=usage,
-                  error=why, dropped=[*dropped, *grounding.dropped],
-                  evidence=[Evidence(**vars(e)) for e in grounding.evidence],
-                  summary_support=grounding.support, **base)
+        return record.error("RulesError", _rules_failed(schema, exc), usage=usage,
+                            dropped=dropped)
+    return record.fallback(data=grounding.data, usage=usage, error=why,
+                           dropped=[*dropped, *grounding.dropped],
+                           evidence=grounding.evidence, summary_support=grounding.support)
 
 
 def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
-                  failure: ErrorInfo | None, usage: Usage, base: dict[str, Any]) -> Result:
+                  failure: ErrorInfo | None, usage: Usage, record: ResultBuilder) -> Result:
     """The record for one article under a user schema."""
     if answer is None:
         why = failure or ErrorInfo(type="NoModel", message="no model in this run")
-        return _rules_result(settings, text, base, why, usage, [])
+        return _rules_result(settings, text, record, why, usage, [])
     grounding = ground_model(answer.summary, text, Locator(text))
     unusable = grounding.failed_required or (
         settings.on_ungrounded == "fail" and grounding.dropped)
@@ -108,12 +108,12 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
         paths = ", ".join(grounding.failed_required or [d.field for d in grounding.dropped])
         why = ErrorInfo(type="Ungrounded", message=f"the model's answer is not supported by "
                         f"the article at {paths}")
-        return _rules_result(settings, text, base, why, usage, grounding.dropped)
-    return _reconciled(settings, text, grounding, usage, base)
+        return _rules_result(settings, text, record, why, usage, grounding.dropped)
+    return _reconciled(settings, text, grounding, usage, record)
 
 
 def _reconciled(settings: Settings, text: str, grounding: Grounding, usage: Usage,
-                base: dict[str, Any]) -> Result:
+                record: ResultBuilder) -> Result:
     """The model's usable answer, reconciled with the registered rules when there are any:
     items carry `source`, and what only the rules found is added (llmextract.check.recover)."""
     trust = _trust(grounding)
@@ -129,9 +129,8 @@ def _reconciled(settings: Settings, text: str, grounding: Grounding, usage: Usag
             data, evidence = got.data, got.evidence
             trust.confirmed_by_rules, trust.added_by_rules = got.confirmed, got.added
             engine = "llm+rules" if got.added else "llm"
-    result = Result(status="ok", engine=engine, data=data, dropped=grounding.dropped,
-                    evidence=[Evidence(**vars(e)) for e in evidence], usage=usage,
-                    summary_support=grounding.support, trust=trust, **base)
+    result = record.ok(engine, data=data, dropped=grounding.dropped, evidence=evidence,
+                       usage=usage, summary_support=grounding.support, trust=trust)
     result.warnings.extend(warnings)
     return result
 
@@ -142,3 +141,26 @@ def _trust(grounding: Grounding) -> Trust:
     return Trust(model_items=grounding.values_kept + grounding.values_dropped,
                  kept=grounding.values_kept, dropped=grounding.values_dropped,
                  prose_kept=grounding.prose_kept, prose_dropped=grounding.prose_dropped)
+
+
+class FieldsFinisher:
+    """Any schema's finisher: its marked fields grounded (llmextract.check.fields), then
+    reconciled with its registered rules (llmextract.check.recover), which also stand in
+    when the model's answer cannot be used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def refine(self, client: LazyModelClient, text: str,
+                     answer: ModelAnswer) -> ModelAnswer:
+        """`on_ungrounded="reask"`: ask again while the answer has unsupported values."""
+        if self.settings.on_ungrounded != "reask":
+            return answer
+        return await reask_until_grounded(client, text, answer, self.settings)
+
+    def finish(self, article: Article, answer: ModelAnswer | None, failure: ModelError | None,
+               record: ResultBuilder) -> Result:
+        why = ErrorInfo(type=type(failure).__name__, message=str(failure)) if failure else None
+        usage = answer.usage if answer else (
+            (failure.usage or Usage(requests=failure.attempts)) if failure else Usage())
+        return custom_result(self.settings, article.text or "", answer, why, usage, record)
