@@ -25,10 +25,18 @@ from llmextract.rules.entity_cues import (
     org_left,
     org_tail,
     parts,
-    person_of,
     place_appos_before,
     ruling_before,
     words_before,
+)
+from llmextract.rules.entity_spans import (
+    ING_RE,
+    NONSPACE_RE,
+    SEQ_RE,
+    is_sentence_start,
+    segments,
+    split_of,
+    trim_leading,
 )
 from llmextract.rules.gazetteer import (
     COMMON_WORDS,
@@ -44,7 +52,6 @@ from llmextract.rules.gazetteer import (
     ORG_CUES,
     ORG_HEADS,
     PARTY_PLURALS,
-    PERSON_TITLES,
     TIME_WORDS,
 )
 
@@ -60,141 +67,16 @@ class EntityHit:
     confidence: float
 
 
-_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|[A-Z]\.)"
-_CONNECT = r"(?:of|the|for|and|de|da|del|der|van|von|bin|bint|ibn|al|du|la|le|&)"
-_SEQ_RE = re.compile(
-    rf"(?<![\w'’\-]){_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|[-/]{_TOKEN})*"
-)
 _SPEECH_AFTER_RE = re.compile(
     r"^(?:,[^,\n]{1,80},)?\s+(?:\w+ly\s+)?(?:said|says|told|added|noted|stated|wrote|"
     r"explained|replied|tweeted|argued|warned|asked)\b"
 )
 _APPOS_AFTER_RE = re.compile(r"^,\s+(?:a|an|the)\s+[a-z]|^,\s+(?:who|whose)\b|^,\s+\d{2},")
-_ABBR_KEEP = frozenset({"inc.", "ltd.", "co.", "corp.", "jr.", "sr.", "u.s.", "u.k.", "mass.",
-                        "st."})
-_NONSPACE_RE = re.compile(r"\S+")
 _PARTICLES = frozenset({"bin", "bint", "ibn", "de", "van", "von", "al", "da", "del"})
-_TRAIL_RE = re.compile(rf"[ \t]+(?:{_CONNECT})$|[.,]$")
-_POSS_RE = re.compile(r"['’]s?$")
-_STATE_RE = re.compile(r"[A-Z][a-z]+ State")
-_HYPHEN_LOWER_RE = re.compile(r"-[a-z]")
-_ING_RE = re.compile(r"[A-Z][a-z]+ing")
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
 _THE_RE = re.compile(r"^the\s+")
 _KEY_JUNK_RE = re.compile(r"['’]s$|[^\w ]+")
 _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]+)\b")
-
-
-def _segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
-    """Split one capitalised run at possessives, titles, time words, 'and' and trailing
-    dots; yields (start, end, after_title)."""
-    out: list[tuple[int, int, bool]] = []
-    s = m.start()
-    after_title = False
-    for tm in _NONSPACE_RE.finditer(text[m.start() : m.end()]):
-        a, b = m.start() + tm.start(), m.start() + tm.end()
-        tok = tm.group(0)
-        low = tok.lower()
-        bare = _POSS_RE.sub("", tok) if tok[-1] in "s'’" and low not in KNOWN_ORGS else tok
-        if low in PERSON_TITLES or low.rstrip(".") in PERSON_TITLES:
-            _push(out, text, s, a, after_title)
-            s, after_title = b, True
-            continue
-        if low.rstrip(".,") in TIME_WORDS or (low == "and" and _and_splits(text[s:a],
-                                                                            text[b : m.end()])):
-            _push(out, text, s, a, after_title)
-            s, after_title = b, False
-            continue
-        if bare != tok and not (len(rest := text[b : m.end()].split()) == 1
-                                and rest[0].lower() in ORG_CUES):
-            _push(out, text, s, a + len(bare), after_title)  # a possessive ends the name
-            s, after_title = b, False
-        elif tok.endswith(".") and low not in _ABBR_KEEP and len(tok) > 2:
-            _push(out, text, s, b - 1, after_title)  # "Ukraine. The North": a sentence end
-            s, after_title = b, False
-    _push(out, text, s, m.end(), after_title)
-    return out
-
-
-def _split_of(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """'Simon Lalong of Plateau State' -> person and place; 'Sokoto State' -> 'Sokoto'."""
-    name = text[a:b]
-    k = name.find(" of ")
-    parts = [(a, b)]
-    if k > 0:
-        left, right = name[:k], name[k + 4 :]
-        rt = right.split()
-        if not org_left(left) and rt and (rt[-1].lower() in LOC_CUES or
-                                           right.lower() in LOCATIONS):
-            parts = [(a, a + k), (a + k + 4, b)]
-        elif not org_left(left) and rt and person_of(left.split(), rt):
-            off = k + 8 if rt[0] == "the" else k + 4
-            parts = [(a, a + k), (a + off, b)]
-    out = []
-    for x, y in parts:
-        seg = text[x:y]
-        if _STATE_RE.fullmatch(seg) and seg.lower() not in KNOWN_ORGS:
-            y = x + seg.index(" ")
-        out.append((x, y))
-    return out
-
-
-def _and_splits(left: str, right: str) -> bool:
-    """'Russia and Ukraine', 'World Bank and the Bank of Korea' split; 'Centre for Disease
-    Control and Prevention' does not."""
-    lt = left.split()
-    complete = bool(lt) and (lt[-1].lower() in ORG_CUES or left.lower() in LOCATIONS
-                             or left.lower() in KNOWN_ORGS)
-    if right.lstrip().startswith("the ") and org_left(right):
-        return True  # "... Prevention and Control and the International Organization ..."
-    return complete or not (org_left(left) or org_tail(right))
-
-
-def _push(out: list[tuple[int, int, bool]], text: str, a: int, b: int, title: bool) -> None:
-    while a < b and not text[a].isupper():  # leading connector or space
-        nxt = text.find(" ", a, b)
-        a = b if nxt < 0 else nxt + 1
-    seg = text[a:b].rstrip()
-    while True:
-        t = _TRAIL_RE.search(seg)
-        if t is None or seg.lower().split()[-1] in _ABBR_KEEP:
-            break
-        seg = seg[: t.start()]
-    if seg:
-        out.append((a, a + len(seg), title))
-
-
-def _is_sentence_start(text: str, a: int) -> bool:
-    k = a - 1
-    while k >= 0 and text[k] in " \t\"“‘'(":
-        k -= 1
-    return k < 0 or text[k] in ".!?\n:;—–-"
-
-
-def _trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
-    """Drop sentence-initial common words and demonyms that are not part of the name."""
-    whole = text[a:b].lower()
-    if whole in LOCATIONS or whole in KNOWN_ORGS:
-        return a, b  # "New York's mayor"
-    while a < b:
-        m = _NONSPACE_RE.match(text[a:b])
-        if m is None:
-            break
-        tok = m.group(0)
-        rest = text[a + m.end() : b].lstrip()
-        low = tok.lower()
-        start = _is_sentence_start(text, a)
-        drop = (low in COMMON_WORDS and (low == "the" or start or not rest)) or tok[0].islower()
-        if start and rest and (_HYPHEN_LOWER_RE.search(tok) or _ING_RE.fullmatch(tok)):
-            drop = True
-        if not drop and rest and low in DEMONYMS and not org_tail(rest) and not (
-                low in DIRECTIONS and rest.lower() in LOCATIONS  # "Northern Nevada"
-        ) and rest.split(None, 1)[0].lower() not in ORG_HEADS:  # "European Centre for ..."
-            drop = True
-        if not drop:
-            break
-        a = b - len(rest) if rest else b
-    return a, b
 
 
 def _type(
@@ -245,10 +127,10 @@ def _context_type(
     name = text[a:b]
     after = text[b : b + 100]
     before = words_before(text, a)
-    if PLACE_TITLE_AFTER_RE.match(after) and not _ING_RE.fullmatch(toks[0]):
+    if PLACE_TITLE_AFTER_RE.match(after) and not ING_RE.fullmatch(toks[0]):
         return "location", 0.65  # "Velm Gov. Anton Kessler"
     nxt = _NEXT_WORD_RE.match(after)
-    if nxt is not None and nxt.group(1).lower() in LOC_AFTER and not _is_sentence_start(text, a):
+    if nxt is not None and nxt.group(1).lower() in LOC_AFTER and not is_sentence_start(text, a):
         return "location", 0.65
     am = _LOC_APPOS_RE.match(after)
     if am is not None and am.group("w") in LOC_APPOSITIVE:
@@ -274,7 +156,7 @@ def _context_type(
             return "person", 0.6
         if place_appos_before(before):
             return "location", 0.6  # "the provincial capital, Tarnow,"
-        if loc_before(before) and not _is_sentence_start(text, a):
+        if loc_before(before) and not is_sentence_start(text, a):
             return "location", 0.5
         return None
     if " of " in name or "&" in name or (
@@ -307,7 +189,7 @@ def _segment_hits(
         spans = parts(text, a, b, "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
     out: list[EntityHit] = []
     for x, y in spans:
-        for p, q in _split_of(text, x, y):
+        for p, q in split_of(text, x, y):
             typed = _type(text, p, q, title, lower_words)
             if typed is None:
                 continue
@@ -324,11 +206,11 @@ def _named_body(text: str, m: re.Match[str], word: str,
     party = word == "party"
     if party and " and " in m.group(0):  # the name after any complete one before it
         s0 = m.start()
-        for w in _NONSPACE_RE.finditer(text, m.start(), m.end()):
+        for w in NONSPACE_RE.finditer(text, m.start(), m.end()):
             joint = s0 == w.start() - 1 and w.group(0) in ("and", "the")
             if joint or w.group(0).lower() in ORG_CUES:
                 s0 = w.end()
-        last = _trim_leading(text, s0 + (s0 < m.end() and text[s0] == " "), m.end())
+        last = trim_leading(text, s0 + (s0 < m.end() and text[s0] == " "), m.end())
     if last is None or last[1] != m.end() or last[1] - last[0] < 2:
         return None
     a, b = last
@@ -343,12 +225,12 @@ def _named_body(text: str, m: re.Match[str], word: str,
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
     lower_words = set(_LOWER_WORD_RE.findall(text))
     hits: list[EntityHit] = []
-    for m in _SEQ_RE.finditer(text):
+    for m in SEQ_RE.finditer(text):
         if any(s <= m.start() < e for s, e in skip):
             continue
         last: tuple[int, int] | None = None
-        for a0, b0, title in _segments(text, m):
-            a1, b1 = _trim_leading(text, a0, b0)
+        for a0, b0, title in segments(text, m):
+            a1, b1 = trim_leading(text, a0, b0)
             last = (a1, b1)
             if b1 - a1 >= 2:
                 hits.extend(_segment_hits(text, a1, b1, title, lower_words))
