@@ -34,10 +34,9 @@ import time
 import weakref
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
+from urllib.parse import urljoin
 
-from llmextract.config import ROBOTS_TOKEN, WebOptions
+from llmextract.config import WebOptions
 from llmextract.read.web.response import (
     REDIRECTS,
     RETRY_STATUSES,
@@ -47,10 +46,10 @@ from llmextract.read.web.response import (
     RetryHeaders,
     Robots,
     host_key,
-    origin_of,
     refusal,
     status_error,
 )
+from llmextract.read.web.robots import robots_refusal
 
 if TYPE_CHECKING:
     from llmextract.config import Settings
@@ -175,52 +174,6 @@ class WebSession:
         self._active[host] -= 1
         state.sems[host].release()
 
-    # -- robots.txt ------------------------------------------------------------------------
-    async def _robots_refusal(self, state: _LoopState, client: Any, url: str) -> str | None:
-        if self.opts.ignore_robots:
-            return None
-        origin = origin_of(url)
-        if urlsplit(url).path == "/robots.txt":
-            return None
-        if origin not in self._robots:
-            lock = state.robots_locks.setdefault(origin, asyncio.Lock())
-            async with lock:
-                if origin not in self._robots:
-                    self._robots[origin] = await self._read_robots(state, client, origin)
-        rules = self._robots[origin]
-        if rules.blocked:
-            return rules.blocked
-        if rules.parser is not None and not rules.parser.can_fetch(ROBOTS_TOKEN, url):
-            return (f"{origin}/robots.txt disallows {url} for {ROBOTS_TOKEN}; not fetched "
-                    "(--ignore-robots overrides)")
-        return None
-
-    async def _read_robots(self, state: _LoopState, client: Any, origin: str) -> Robots:
-        url = origin + "/robots.txt"
-        ex: Exchange | None = None
-        for _ in range(5):  # robots.txt may redirect (RFC 9309: at least five hops)
-            ex = await self._exchange(state, client, url, {}, "robots")
-            location = ex.headers.get("location")
-            if ex.status in REDIRECTS and location:
-                url = urljoin(url, location)
-                continue
-            break
-        assert ex is not None
-        if ex.status is not None and 400 <= ex.status < 500:
-            return Robots(None)
-        if ex.status != 200 or ex.body is None:
-            why = f"HTTP {ex.status}" if ex.status else (ex.error or "no answer")
-            return Robots(None, f"{origin}/robots.txt could not be read ({why}): nothing is "
-                                 "fetched from this host (--ignore-robots overrides)")
-        parser = RobotFileParser()
-        parser.parse(ex.body.decode("utf-8", errors="replace").splitlines())
-        delay = parser.crawl_delay(ROBOTS_TOKEN)
-        if delay is not None:
-            host = host_key(origin)
-            self._delay[host] = max(self.opts.host_delay,
-                                    min(float(delay), self.opts.max_crawl_delay))
-        return Robots(parser)
-
     # -- one request, with retries ---------------------------------------------------------
     def _wait(self, attempt: int, headers: Any) -> float:
         from llmextract.call.retry import retry_after_seconds
@@ -334,7 +287,7 @@ class WebSession:
                       stored: Any, want: Want) -> None:
         current = page.url
         for hop in range(self.opts.max_redirects + 1):
-            refused = await self._robots_refusal(state, client, current)
+            refused = await robots_refusal(self, state, client, current)
             if refused:
                 page.error, page.error_type = refused, "RobotsDisallowed"
                 return
