@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +41,7 @@ __all__ = ["DEFAULT_MODEL", "DEFAULT_USER_AGENT", "ENGINES", "MODES", "EngineCho
            "Settings", "WebOptions", "is_local_url", "parse_since"]
 
 
+@lru_cache(maxsize=64)  # asked for every article's model call: parse a URL once
 def is_local_url(url: str | None) -> bool:
     """True for a URL whose host is loopback, private or link-local, `localhost`, or a
     `.local`/`.localhost`/`.internal` name (None, the hosted OpenAI API, is not local)."""
