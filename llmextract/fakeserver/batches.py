@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmextract.fakeserver.completions import build_completion
 from llmextract.fakeserver.faults import scripted_fault
+from llmextract.fakeserver.multipart import parse_multipart
 
 if TYPE_CHECKING:
     from llmextract.fakeserver.answers import AnswerBook
@@ -133,36 +134,6 @@ def _error(status: int, message: str, type_: str = "invalid_request_error",
            code: str | None = None) -> Reply:
     return _json(status, {"error": {"message": message, "type": type_, "code": code,
                                     "param": None}})
-
-
-def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
-    """{field name: (filename or None, bytes)} of a multipart/form-data body."""
-    boundary = ""
-    for part in content_type.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "boundary":
-            boundary = value.strip('"')
-    if not boundary:
-        raise ValueError("multipart body without a boundary")
-    fields: dict[str, tuple[str | None, bytes]] = {}
-    for chunk in body.split(b"--" + boundary.encode())[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, _, data = chunk.partition(b"\r\n\r\n")
-        if data.endswith(b"\r\n"):
-            data = data[:-2]
-        name = filename = None
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            if line.lower().startswith("content-disposition"):
-                for item in line.split(";")[1:]:
-                    k, _, v = item.strip().partition("=")
-                    if k == "name":
-                        name = v.strip('"')
-                    elif k == "filename":
-                        filename = v.strip('"')
-        if name:
-            fields[name] = (filename, data)
-    return fields
 
 
 class BatchStore:
