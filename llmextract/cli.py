@@ -129,6 +129,10 @@ def _add_model_arguments(s: argparse.ArgumentParser) -> None:
                    help="output budget sent with every request (default: sized to the "
                         "schema, 3072 for the news summary); a truncated answer is asked "
                         "once more with twice the budget")
+    s.add_argument("--lang", metavar="CODE",
+                   help="the articles' language as an ISO 639-1 code (en, de, fr, es, it, "
+                        "pt, ...): how numbers, quotation marks and dates are read (default: "
+                        "detected per article and written to each record's `language`)")
     s.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="auto|N",
                    help="model requests in flight at once: auto (default) starts at 1 and "
                         "finds the server's pace (grows while latency stays flat, shrinks on "
@@ -238,7 +242,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
         cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text,
-        web=_web_options(args))
+        lang=args.lang, web=_web_options(args))
 
 
 def _web_options(args: argparse.Namespace) -> Any:

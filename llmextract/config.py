@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 
 from llmextract import __version__
 from llmextract.errors import UsageError
+from llmextract.text.langs import detect_language
 
 Mode = Literal["auto", "tools", "json_schema", "json", "md_json"]
 EngineChoice = Literal["auto", "llm", "rules"]
@@ -35,6 +37,8 @@ def default_cache_dir(env: Mapping[str, str]) -> Path:
         return Path(env["LLMEXTRACT_CACHE_DIR"])
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "llmextract"
+
+_LANG_RE = re.compile(r"[a-z]{2}")
 
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_USER_AGENT", "ENGINES", "MODES", "EngineChoice", "Mode",
@@ -147,6 +151,7 @@ class Settings:
     on_ungrounded: OnUngrounded = "drop"
     rules_fn: Callable[[str], Any] | None = field(default=None, repr=False)
     web: WebOptions = field(default_factory=WebOptions)  # pages, feeds, sitemaps
+    lang: str | None = None  # --lang: the articles' ISO 639-1 code (None: detected per article)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -167,6 +172,9 @@ class Settings:
             raise UsageError("--on-ungrounded must be drop, reask or fail")
         if (self.rpm is not None and self.rpm <= 0) or (self.tpm is not None and self.tpm <= 0):
             raise UsageError("--rpm and --tpm must be positive")
+        if self.lang is not None and not _LANG_RE.fullmatch(self.lang):
+            raise UsageError(f"--lang: {self.lang!r} is not an ISO 639-1 code (two lower-case "
+                             f"letters, e.g. en, de, fr, es, it, pt)")
         if self.record is not None and self.replay is not None:
             raise UsageError("--record and --replay cannot be used together")
         if self.engine == "llm" and not self.has_model:
@@ -174,6 +182,10 @@ class Settings:
                 "--engine llm needs a model: set OPENAI_API_KEY, pass --base-url for an "
                 "OpenAI-compatible server, or --replay a cassette"
             )
+
+    def language_of(self, text: str) -> str:
+        """The language an article is read in: `lang` when given, else detected."""
+        return self.lang or detect_language(text)
 
     @property
     def max_in_flight(self) -> int:

@@ -164,8 +164,8 @@ class _Walker:
     def stated_anywhere(self) -> list[float]:
         if self._stated is None:
             vals: list[float] = []
-            for m in find_numbers(self.loc.text):
-                vals.extend(values_in(m.text))
+            for m in find_numbers(self.loc.text, self.loc.lang):
+                vals.extend(values_in(m.text, self.loc.lang))
             self._stated = vals
         return self._stated
 
@@ -211,7 +211,7 @@ class _Walker:
         if kind == "stated":
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 return False, value, "not a number"
-            pool = values_in(context) if context else []
+            pool = values_in(context, self.loc.lang) if context else []
             if any(_close(float(value), v) for v in pool or self.stated_anywhere):
                 return True, value, ""
             where = f"its text {context!r}" if context else "the article"

@@ -17,7 +17,16 @@ from difflib import SequenceMatcher
 
 from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
 from llmextract.schemas.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
-from llmextract.text.fold import WORD_RE, Folded, fold, fold_plain, words
+from llmextract.text.fold import (
+    WORD_RE,
+    Folded,
+    digit_pattern,
+    fold,
+    fold_plain,
+    is_word_char,
+    words,
+)
+from llmextract.text.langs import conventions
 from llmextract.text.numbers import NumberMatch, find_numbers, values_in
 
 QUOTE_THRESHOLD = 0.86
@@ -43,16 +52,13 @@ class Grounded:
     dropped: list[Dropped] = field(default_factory=list)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
 class Locator:
     """Finds phrases in one article. Folds and tokenises the article once, and only when an
     exact match fails (most of a good answer is found as written)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lang: str | None = None) -> None:
         self.text = text
+        self.lang = lang  # how the article writes its numbers (ISO 639-1; None: English)
         self._folded: Folded | None = None
         self._tokens: list[tuple[str, int, int]] | None = None
         self._numbers: list[NumberMatch] | None = None
@@ -79,8 +85,8 @@ class Locator:
             end = pos + len(needle)
             before = hay[pos - 1] if pos > 0 else " "
             after = hay[end] if end < len(hay) else " "
-            edge_ok = not (_is_word_char(needle[0]) and _is_word_char(before))
-            edge_ok = edge_ok and not (_is_word_char(needle[-1]) and _is_word_char(after))
+            edge_ok = not (is_word_char(needle[0]) and is_word_char(before))
+            edge_ok = edge_ok and not (is_word_char(needle[-1]) and is_word_char(after))
             if edge_ok:
                 return pos
             start = pos + 1
@@ -114,6 +120,11 @@ class Locator:
         while pos >= 0 and len(out) < limit:
             out.append(self.folded.span(pos, pos + len(folded_needle)))
             pos = self._bounded(hay, folded_needle, pos + 1, whole_words)
+        if not out and (rx := digit_pattern(folded_needle)) is not None:
+            for m in rx.finditer(hay):  # the article's own number format
+                out.append(self.folded.span(m.start(), m.end()))
+                if len(out) >= limit:
+                    break
         return out
 
     def fuzzy(self, needle: str, threshold: float) -> tuple[Span | None, float]:
@@ -155,7 +166,8 @@ class Locator:
             return None
         start, end = first
         for part in parts[1:]:
-            rest = Locator(self.text[end:end + max_gap]).find(part, whole_words=False)
+            rest = Locator(self.text[end:end + max_gap], self.lang).find(part,
+                                                                         whole_words=False)
             if rest is None:
                 return None
             end = end + rest[1]
@@ -181,7 +193,7 @@ class Locator:
         numerals = {w for w in want if any(c.isdigit() for c in w)}
         best: tuple[int, Span | None] = (0, None)
         if self._numbers is None:  # once per article, however many figures miss
-            self._numbers = find_numbers(self.text)
+            self._numbers = find_numbers(self.text, self.lang)
         for match in self._numbers:
             same_value = figure.value is not None and match.value is not None and _close(
                 float(figure.value), match.value)
@@ -205,16 +217,18 @@ def _tidy_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() and abs(value) < 1e18 else value
 
 
-def _figure_value(figure: Figure, phrase: str) -> tuple[bool, int | float | None, list[float]]:
-    """(consistent, normalised value, values the phrase states)."""
-    stated = values_in(phrase)
+def _figure_value(figure: Figure, phrase: str,
+                  lang: str | None = None) -> tuple[bool, int | float | None, list[float]]:
+    """(consistent, normalised value, values the phrase states, read by `lang`'s
+    conventions)."""
+    stated = values_in(phrase, lang)
     if figure.value is None:
         return True, None, stated
     value = float(figure.value)
     if not stated:
         return False, figure.value, stated
     folded = fold_plain(phrase)
-    percent = "%" in folded or "percent" in folded or "per cent" in folded
+    percent = "%" in folded or any(w in folded for w in _percent_words(lang))
     for candidate in stated:
         if _close(value, candidate) or (percent and _close(value * 100, candidate)):
             main = stated[0]
@@ -230,6 +244,11 @@ def _figure_value(figure: Figure, phrase: str) -> tuple[bool, int | float | None
     return False, figure.value, stated
 
 
+def _percent_words(lang: str | None) -> tuple[str, ...]:
+    conv = conventions(lang)
+    return ("percent", "per cent", *(conv.percent if conv is not None else ()))
+
+
 def _drop(field_name: str, item: Figure | Quote | Entity, reason: str) -> Dropped:
     return Dropped(field=field_name, item=item.model_dump(mode="json"), reason=reason)
 
@@ -239,7 +258,7 @@ def _ground_figure(loc: Locator, fig: Figure, regions: Sequence[Span]) -> Ground
     if span is None:
         return _drop("figures", fig, "not found in the article")
     verbatim = loc.text[span[0]:span[1]]
-    ok, value, stated = _figure_value(fig, verbatim)
+    ok, value, stated = _figure_value(fig, verbatim, loc.lang)
     if not ok:
         says = ", ".join(f"{_tidy_number(v):g}" for v in stated[:3]) or "no number"
         return _drop("figures", fig, f"value {fig.value:g} contradicts its text "

@@ -22,17 +22,24 @@ per article (or handed over from the rule engine).
 from __future__ import annotations
 
 import functools
-import math
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llmextract.check.grounding import QUOTE_THRESHOLD, Locator
-from llmextract.rules.sentences import Block, sentences
+from llmextract.check.article_index import (
+    CAP_WORD,
+    NUMERAL,
+    STOP,
+    ArticleIndex,
+    content_words,
+    numeral_value,
+)
+from llmextract.check.grounding import QUOTE_THRESHOLD
+from llmextract.rules.sentences import sentences
 from llmextract.schemas.record import Dropped, Support
-from llmextract.text.fold import WORD_RE, fold_plain, words
-from llmextract.text.numbers import NumberMatch, find_numbers, values_in
+from llmextract.text.fold import fold_plain
+from llmextract.text.intl_numbers import read_digits
+from llmextract.text.numbers import find_numbers
 from llmextract.text.numpatterns import FRACTION_WORDS, TENS, UNITS
 
 MAX_SPANS = 3
@@ -49,149 +56,6 @@ __all__ = [
     "support_of",
 ]
 
-# --- the article, indexed once ---------------------------------------------------------------
-
-_STOP = frozenset((
-    "a an the of in on at to for and or but nor by with from as is are was were be been being "
-    "it its this that these those there their they them he she his her him we our you your i "
-    "has have had do does did not no so than then also into over after before about up out "
-    "said says say will would could should can may might must which who whom whose what when "
-    "where while how all any some more most other such only own same too very just being "
-    "per via amid among against between during under until since while"
-).split())
-# words written in capitals that name no one (titles, units of account, times of day)
-_COMMON_CAPS = frozenset("ceo cfo coo cto gdp ipo ai tv am pm ok".split())
-_LINKS = frozenset(("of", "the", "and", "for", "de"))
-_LETTERS = re.compile(r"[^\W\d_]+")
-_NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
-_CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)?")
-
-
-def _stem(word: str) -> str:
-    """Crude stem for coverage ("warehouses" ~ "warehouse"); numerals lose their commas."""
-    if word[0].isdigit():
-        return word.replace(",", "")
-    return word[:5] if len(word) > 5 else word
-
-
-def _content(text: str) -> set[str]:
-    return {_stem(w) for w in words(text)
-            if (len(w) >= 3 or w[0].isdigit()) and w not in _STOP}
-
-
-def _numeral_value(raw: str) -> float | None:
-    try:
-        return float(raw.replace(",", ""))
-    except ValueError:
-        return None
-
-
-class ArticleIndex:
-    """An article's sentences, content words, words and stated numbers, each made once."""
-
-    def __init__(self, loc: Locator, sents: Sequence[Block] | None = None,
-                 numbers: Sequence[NumberMatch] | None = None) -> None:
-        self.loc = loc
-        self.sents = list(sents) if sents is not None else sentences(loc.text)
-        self._numbers = numbers
-        self._content: list[set[str]] | None = None
-        self.postings: dict[str, list[int]] = {}  # content word -> sentences holding it
-        self._words: set[str] | None = None
-        self._caps: list[str] | None = None
-        self._values: list[float] | None = None
-        self._initials: str | None = None
-
-    def _scan(self) -> None:
-        """Content words per sentence and the article's words, in one pass (lowercased, not
-        folded: folding changes no letter or digit)."""
-        content: list[set[str]] = []
-        found: set[str] = set()
-        postings: dict[str, list[int]] = {}
-        for i, b in enumerate(self.sents):
-            toks = WORD_RE.findall(b.text.lower())
-            found.update(toks)
-            stems = {_stem(w) for w in toks if (len(w) >= 3 or w[0].isdigit())
-                     and w not in _STOP}
-            content.append(stems)
-            for w in stems:
-                postings.setdefault(w, []).append(i)
-        self.postings = postings
-        found |= {w.replace(".", "") for w in found if "." in w}
-        found |= {w[:-2] for w in found if w.endswith("'s")}
-        self._content, self._words = content, found
-
-    @property
-    def content(self) -> list[set[str]]:
-        if self._content is None:
-            self._scan()
-        assert self._content is not None
-        return self._content
-
-    @property
-    def words(self) -> set[str]:
-        """Lowercased article words, also without dots ("u.s" -> "us") and possessives."""
-        if self._words is None:
-            self._scan()
-        assert self._words is not None
-        return self._words
-
-    @property
-    def caps(self) -> list[str]:
-        """Sorted folded forms of the article's capitalised words (for prefix look-ups)."""
-        if self._caps is None:
-            self._caps = sorted({w.lower() for w in _LETTERS.findall(self.loc.text)
-                                 if w[0].isupper()})
-        return self._caps
-
-    @property
-    def values(self) -> list[float]:
-        """Every value the article states (sorted): its number phrases' values, mantissas
-        and bare numerals (years, days, scores)."""
-        if self._values is None:
-            numbers = self._numbers if self._numbers is not None else find_numbers(
-                self.loc.text)
-            # bare numerals (below) cover mantissas; ranges and scores need their values
-            vals = {m.value for m in numbers if m.value is not None}
-            vals |= {v for m in numbers if m.value is None for v in values_in(m.text)}
-            for raw in _NUMERAL.findall(self.loc.text):
-                v = _numeral_value(raw)
-                if v is not None:
-                    vals.add(v)
-            self._values = sorted(vals)
-        return self._values
-
-    def states(self, value: float) -> bool:
-        vals = self.values
-        i = bisect_left(vals, value - max(abs(value) * 1e-6, 1e-9))
-        return i < len(vals) and math.isclose(vals[i], value, rel_tol=1e-6, abs_tol=1e-9)
-
-    @property
-    def initials(self) -> str:
-        """The first letters of the article's words, in order ("of", "the", "and", "for"
-        left out): an acronym spelled out in the article is a substring."""
-        if self._initials is None:
-            self._initials = "".join(w[0] for w in _LETTERS.findall(self.loc.text.lower())
-                                     if w not in _LINKS)
-        return self._initials
-
-    def has_name(self, word: str) -> bool:
-        key = fold_plain(word)
-        for suffix in ("'s", "'"):
-            if key.endswith(suffix) and len(key) > len(suffix) + 1:
-                key = key[: -len(suffix)]
-        if key in self.words or key.replace(".", "") in self.words:
-            return True
-        if word.isupper() and 2 <= len(key) <= 6 and key.isalpha():
-            # an acronym the article spells out, or a common word written in capitals
-            return key in _COMMON_CAPS or key in self.initials
-        if len(key) < 5:
-            return False
-        stem = key[: max(5, len(key) - 3)]  # "Nepalese" ~ "Nepal", "European" ~ "Europe"
-        caps = self.caps
-        i = bisect_left(caps, stem)
-        return i < len(caps) and caps[i].startswith(stem)
-
-
 # --- one sentence ----------------------------------------------------------------------------
 
 _QUOTED = re.compile(r"“([^”]{2,}?)”|\"([^\"]{2,}?)\"|‘([^’]+\s[^’]+?)’")
@@ -204,26 +68,33 @@ _MAYBE_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted({*UNITS, *TENS, *FRACTI
                            + r")", re.IGNORECASE)
 
 
+def _numeral_stated(raw: str, idx: ArticleIndex) -> bool:
+    """A bare numeral is stated when any reading the article's language allows is."""
+    v = numeral_value(raw)
+    readings = [] if v is None else [v]
+    if idx.loc.lang not in (None, "en"):
+        readings += read_digits(raw)
+    return not readings or any(idx.states(r) for r in readings)
+
+
 def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
     if not _MAYBE_NUMBER.search(sentence):
         return None
     covered: list[tuple[int, int]] = []
-    for m in find_numbers(sentence):
+    for m in find_numbers(sentence, idx.loc.lang):
         covered.append((m.start, m.end))
         if m.value is not None:
             percent_share = m.unit == "percent" and idx.states(m.value / 100)
             if not (idx.states(m.value) or percent_share):
                 return f"number {m.text!r} not stated in the article"
             continue
-        for raw in _NUMERAL.findall(m.text):  # ranges and scores: each numeral
-            v = _numeral_value(raw)
-            if v is not None and not idx.states(v):
+        for raw in NUMERAL.findall(m.text):  # ranges and scores: each numeral
+            if not _numeral_stated(raw, idx):
                 return f"number {raw} in {m.text!r} not stated in the article"
-    for n in _NUMERAL.finditer(sentence):  # years, days, ordinals the phrases left out
+    for n in NUMERAL.finditer(sentence):  # years, days, ordinals the phrases left out
         if any(a <= n.start() < b for a, b in covered):
             continue
-        v = _numeral_value(n.group(0))
-        if v is not None and not idx.states(v):
+        if not _numeral_stated(n.group(0), idx):
             return f"number {n.group(0)} not stated in the article"
     return None
 
@@ -231,7 +102,7 @@ def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
 def _names(sentence: str) -> list[str]:
     """Capitalised words that are not a sentence's (or quotation's, clause's) first word."""
     out: list[str] = []
-    matches = list(_CAP_WORD.finditer(sentence))
+    matches = list(CAP_WORD.finditer(sentence))
     for i, m in enumerate(matches):
         word = m.group(0)
         if not word[0].isupper() or len(word) < 2:
@@ -243,7 +114,7 @@ def _names(sentence: str) -> list[str]:
             # a first word still counts when a name follows it ("Marta Kowalczyk said")
             joined = nxt is not None and sentence[m.end():nxt.start()] == " "
             if not (joined and nxt is not None and nxt.group(0)[0].isupper()
-                    and fold_plain(word) not in _STOP):
+                    and fold_plain(word) not in STOP):
                 continue
         out.append(word)
     return out
@@ -304,7 +175,7 @@ def check_sentence(text: str, idx: ArticleIndex) -> Checked:
                     part, QUOTE_THRESHOLD)[0] is None:
                 problem = f"quoted words {part!r} not in the article"
                 break
-    content = _content(text)
+    content = content_words(text)
     spans, coverage = _support(content, idx)
     if problem is None and coverage < MIN_COVERAGE:
         problem = (f"not supported: the article's sentences cover {coverage:.0%} of its "
@@ -326,7 +197,7 @@ def check_prose(units: Sequence[str], idx: ArticleIndex) -> list[Checked]:
 
 def support_of(text: str, idx: ArticleIndex) -> list[tuple[int, int]]:
     """Support spans of a text known to be the article's own words (the rules' digest)."""
-    return _support(_content(text), idx)[0]
+    return _support(content_words(text), idx)[0]
 
 
 # --- the news summary's prose ------------------------------------------------------------------

@@ -75,6 +75,7 @@ class Pipeline:
             id=article.id,
             input=article.input,
             text_sha256=article.text_sha256,
+            language=self.settings.language_of(article.text) if article.text else None,
             prompt_version=self.prompt.id,
             schema_hash=self._schema_hash,
             schema_name=self.schema.__name__,

@@ -73,7 +73,7 @@ def _run_rules(settings: Settings, text: str) -> Grounding:
     assert schema is not None and fn is not None
     raw = fn(text)
     data = raw if isinstance(raw, schema) else schema.model_validate(raw)
-    return ground_model(data, text)
+    return ground_model(data, text, Locator(text, settings.language_of(text)))
 
 
 def _rules_result(settings: Settings, text: str, record: ResultBuilder, why: ErrorInfo,
@@ -101,7 +101,7 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
     if answer is None:
         why = failure or ErrorInfo(type="NoModel", message="no model in this run")
         return _rules_result(settings, text, record, why, usage, [])
-    grounding = ground_model(answer.summary, text, Locator(text))
+    grounding = ground_model(answer.summary, text, Locator(text, settings.language_of(text)))
     unusable = grounding.failed_required or (
         settings.on_ungrounded == "fail" and grounding.dropped)
     if unusable:

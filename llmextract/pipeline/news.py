@@ -66,7 +66,8 @@ class NewsFinisher:
     def finish(self, article: Article, answer: ModelAnswer | None, failure: ModelError | None,
                record: ResultBuilder) -> Result:
         text = article.text or ""
-        rules = rules_extract(text, digest=answer is None)  # the model's prose is used
+        rules = rules_extract(text, digest=answer is None,  # the model's prose is used
+                              lang=self.settings.language_of(text))
         fill_page_meta(rules.summary, article.meta)
         if answer is None:
             if failure is None:  # no model in this run
@@ -75,7 +76,7 @@ class NewsFinisher:
                                    usage=failure.usage or Usage(requests=failure.attempts),
                                    error=ErrorInfo(type=type(failure).__name__,
                                                    message=str(failure)))
-        loc = Locator(text)
+        loc = Locator(text, rules.language)
         assert isinstance(answer.summary, ArticleSummary)
         model = clean_model(answer.summary)  # markup and HTML entities out, before anything
         grounded = ground(

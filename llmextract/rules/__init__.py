@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
+from llmextract.rules.intl_entities import filter_entities_intl
+from llmextract.rules.intl_quotes import find_quotes_intl
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
 from llmextract.rules.quotes import find_quotes
 from llmextract.rules.sentences import Block, lines, sentences
 from llmextract.schemas.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
+from llmextract.text.langs import conventions, detect_language
 from llmextract.text.numbers import NumberMatch, find_numbers
 
 __all__ = ["RulesOutput", "digest", "extract"]
@@ -32,6 +35,7 @@ class RulesOutput:
     # (None when the rules did not read the whole text)
     sentences: list[Block] | None = None
     numbers: list[NumberMatch] | None = None
+    language: str = "en"  # the ISO 639-1 code the text was read as
 
 
 def _title_case(s: str) -> bool:
@@ -78,14 +82,17 @@ def _dateline_city(text: str, meta: Meta, ents: list[EntityHit]) -> list[EntityH
     return sorted(out, key=lambda e: e.start)
 
 
-def _extract(text: str, digest: bool) -> RulesOutput:
-    meta = parse_meta(text)
+def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
+    meta = parse_meta(text, lang)
     skip, ent_skip = _skips(text, meta)
     sents = sentences(text)
-    numbers = find_numbers(text)
+    numbers = find_numbers(text, lang)
     figs = find_figures(text, sents, skip, numbers)
-    quotes = find_quotes(text, skip)
+    conv = conventions(lang)
+    quotes = find_quotes(text, skip) if conv is None else find_quotes_intl(text, conv, skip)
     ents = _dateline_city(text, meta, find_entities(text, ent_skip, _extra_entities(text, meta)))
+    if conv is not None:
+        ents = filter_entities_intl(ents, text, conv)
     lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
         digest else ("", [], [])
     summary = Summary(
@@ -110,7 +117,7 @@ def _extract(text: str, digest: bool) -> RulesOutput:
         topics=labels,
     )
     return RulesOutput(summary, [f.confidence for f in figs], [q.confidence for q in quotes],
-                       [e.confidence for e in ents], sents, numbers)
+                       [e.confidence for e in ents], sents, numbers, lang)
 
 
 def _digest(sents: list[Block], skip: list[tuple[int, int]], figure_starts: list[int],
@@ -126,21 +133,23 @@ def digest(text: str) -> tuple[str, list[str], list[str]]:
     return out.summary.summary, out.summary.key_points, out.summary.topics
 
 
-def extract(text: str, *, digest: bool = True) -> RulesOutput:
+def extract(text: str, *, digest: bool = True, lang: str | None = None) -> RulesOutput:
     """A full rule-based summary of `text`. Never raises on any str.
 
     `digest=False` leaves out the lead summary, key points and topics (about a tenth of
-    the work), for callers that have the model's and only need the evidence."""
+    the work), for callers that have the model's and only need the evidence. `lang` (an
+    ISO 639-1 code) says how to read the text; None: detected."""
     if not isinstance(text, str):
         text = str(text)
+    lang = lang or detect_language(text)
     try:
-        out = _extract(text[:MAX_CHARS], digest)
+        out = _extract(text[:MAX_CHARS], digest, lang)
         if len(text) > MAX_CHARS:
             return RulesOutput(out.summary, out.figure_confidence, out.quote_confidence,
-                               out.entity_confidence)
+                               out.entity_confidence, language=lang)
         return out
     except Exception:
-        return RulesOutput(Summary(summary=""), [], [], [])
+        return RulesOutput(Summary(summary=""), [], [], [], language=lang)
 
 
 __all__ += ["is_boilerplate"]

@@ -29,11 +29,15 @@ _URL_LINE_RE = re.compile(r"^\W*(?:(?:original\s+)?(?:url|source|link)\s*:?\s*)?
 _URL_LABEL_RE = re.compile(r"^\W*(?:original\s+url|source\s+url|url|source)\s*:?\s*$",
                            re.IGNORECASE)
 _BYLINE_RE = re.compile(r"^\s*(?:#+\s*)?By:?\s+(?P<who>[^\n]{2,120}?)\s*$")
+# dates in a dateline the European way: "14.05.2024", "3 décembre 2024", "23 de diciembre"
+_NUM_DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})"
+_WORD_DATE = r"\d{1,2}(?:\.|er|º)?\s+(?:de\s+)?[^\W\d_]{3,}\.?(?:,?\s+(?:de\s+|del\s+)?\d{4})?"
 _DATELINE_RE = re.compile(
     r"^\s*(?P<place>(?:[A-Z][A-Z.'’\- ]{1,40}|"
     r"[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}(?=,\s*[A-Z][a-z]{2,3}\.?\s+\d))"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+){0,2}(?!\.?\s+\d))?)?"
-    rf"\s*(?:,\s*{_MON}\s+\d{{1,2}}(?:,\s*\d{{4}})?\s*)?\((?P<pub>[A-Za-z][^()\n]{{0,30}})\)\s*"
+    rf"\s*(?:,\s*(?:{_MON}\s+\d{{1,2}}(?:,\s*\d{{4}})?|{_NUM_DATE}|{_WORD_DATE})\s*)?"
+    r"\((?P<pub>[A-Za-z][^()\n]{0,30})\)\s*"
     r"(?:(?:-{1,2}|–|—|:)\s*|(?=[A-Z]))"
 )
 _PLACE_ONLY_RE = re.compile(
@@ -43,6 +47,7 @@ _PLACE_ONLY_RE = re.compile(
 _TRAIL_WIRE_RE = re.compile(r"^\s*(?:—|–|-{1,2})\s*(?P<pub>[A-Z][A-Za-z ]{1,30})\s*$")
 _COPYRIGHT_RE = re.compile(r"(?:Copyright|©)\s*(?:\(c\)\s*)?(?:\d{4}\s*)?(?:,\s*)?"
                            r"(?:The\s+)?(?P<pub>Associated Press|Reuters|AFP|Agence France-Presse)")
+_AFTER_DATELINE_DATE_RE = re.compile(r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:[-–—:|]|\()")
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # "Laura Kemp HealthDay Reporter", "Dana Whitfield | Staff Writer": a role after the name.
 _ROLES = r"(?:Staff\s+|Senior\s+)?(?:Reporter|Writer|Correspondent|Editor|Contributor|Columnist)"
@@ -62,6 +67,7 @@ class Meta:
     url: str | None = None
     dateline_place: tuple[int, int] | None = None
     skip: list[tuple[int, int]] = field(default_factory=list)  # header/footer line spans
+    lang: str | None = None  # the article's language (month names of its dates)
 
 
 def _clean_title(s: str) -> str:
@@ -81,7 +87,7 @@ def _is_title_line(s: str) -> bool:
 
 
 def _byline(who: str, meta: Meta) -> None:
-    d = parse_date(who)
+    d = parse_date(who, meta.lang)
     if d is not None:
         if meta.published is None:
             meta.published = d[0]
@@ -113,7 +119,7 @@ def _header(ls: list[Block], meta: Meta) -> None:
             meta.skip.append((ln.start, ln.end))
             continue
         dm = _DATELINE_RE.match(t)
-        d = parse_date(t) if dm is None else None
+        d = parse_date(t, meta.lang) if dm is None else None
         if d is not None and len(t.split()) <= 10 and "@" not in t:
             meta.published = meta.published or d[0]
             meta.skip.append((ln.start, ln.end))
@@ -129,7 +135,7 @@ def _dateline(ls: list[Block], ln: Block, dm: re.Match[str], meta: Meta) -> None
     pub = dm.group("pub").strip()
     if len(pub.split()) <= 4:
         meta.publisher = _wire_name(pub, ls)
-    d = parse_date(ln.text[: dm.end()])
+    d = parse_date(ln.text[: dm.end()], meta.lang)
     meta.published = meta.published or (d[0] if d else None)
     place = (dm.group("place") or "").strip(" ,")
     if place and place.lower() not in _WEEKDAYS:
@@ -176,9 +182,10 @@ def _footer(text: str, ls: list[Block], meta: Meta) -> None:
             meta.publisher = cm.group("pub")
 
 
-def parse_meta(text: str) -> Meta:
-    """Headline, byline, publisher, date, URL and the header/footer lines to skip."""
-    meta = Meta()
+def parse_meta(text: str, lang: str | None = None) -> Meta:
+    """Headline, byline, publisher, date, URL and the header/footer lines to skip (dates
+    also in `lang`'s month names)."""
+    meta = Meta(lang=lang)
     ls = lines(text)
     if not ls:
         return meta
@@ -187,8 +194,12 @@ def parse_meta(text: str) -> Meta:
     if meta.published is None:
         head = text[: ls[min(len(ls), 6) - 1].end]
         for ln in lines(head):
-            d = parse_date(ln.text)
-            if d is not None and "@" not in ln.text and len(ln.text.split()) <= 14:
+            d = parse_date(ln.text, lang)
+            if d is None or "@" in ln.text:
+                continue
+            # a short line, or a dateline: "PARIS, 3 décembre 2024 (AFP) - ..."
+            if len(ln.text.split()) <= 14 or (d[1] < 60 and _AFTER_DATELINE_DATE_RE.match(
+                    ln.text, d[2]) is not None):
                 meta.published = d[0]
                 break
     return meta

@@ -10,7 +10,7 @@ __all__ = ["OPEN", "OPEN_ALL", "para_at", "raw_quotes", "rstrip", "single_opens"
 
 OPEN = "\"“„«"
 OPEN_ALL = OPEN + "‘"  # with the British single mark
-_CLOSE_FOR = {'"': '"', "“": "”", "„": "“", "«": "»"}
+_CLOSE_FOR = {'"': '"', "“": "”", "„": "“", "«": "»", "»": "«", "‹": "›", "›": "‹"}
 # Where a British ‘ may open a quotation: paragraph start, after a space, bracket or dash.
 _SINGLE_BEFORE = " \t\n\r([—–-\"“:"
 _DECADE_RE = re.compile(r"\d\ds\b")  # ‘90s: an elided year, not a quotation
@@ -97,14 +97,16 @@ def _find_close(text: str, i: int, mark: str, paras: list[Block]) -> tuple[int, 
     return rstrip(text, i, n), False
 
 
-def raw_quotes(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]:
-    """(start, end, closed, index after the closing mark) of each quotation, pairing marks."""
+def raw_quotes(text: str, paras: list[Block],
+               opens: str = OPEN_ALL) -> list[tuple[int, int, bool, int]]:
+    """(start, end, closed, index after the closing mark) of each quotation, pairing marks
+    (`opens`: the marks that open one; German adds »…« and ›…‹)."""
     out: list[tuple[int, int, bool, int]] = []
     i = 0
     n = len(text)
     while i < n:
         c = text[i]
-        if c not in OPEN_ALL:
+        if c not in opens:
             i += 1
             continue
         prev = text[i - 1] if i > 0 else " "

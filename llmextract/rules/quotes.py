@@ -60,7 +60,8 @@ _SUBJECT = (
 )
 SUBJECT = _SUBJECT  # a speaker phrase pattern, shared with figure attribution
 _AFTER_NAME_VERB_RE = re.compile(
-    rf"^[\s,.:;—–-]*(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+(?:also\s+|later\s+|then\s+)?"
+    rf"^[\s,.:;—–-]*(?P<spk>{_SUBJECT})(?:,(?P<app>[^,\"“”]{{1,90}}),?)?\s+"
+    rf"(?:also\s+|later\s+|then\s+)?"
     rf"(?:{SPEECH_VERBS})\b"
 )
 _AFTER_VERB_NAME_RE = re.compile(
@@ -163,10 +164,24 @@ def _sentence_after(text: str, pos: int, hi: int) -> str:
     return seg
 
 
+_APPOSED_NAME_RE = re.compile(rf"\s*(?P<n>{_CAP_SEQ})\s*")
+
+
+def _named_apposition(spk: str, app: str | None) -> str:
+    """"the council leader, Judith Blake, said": the name in apposition to a role."""
+    if app is None or spk[:1].isupper():
+        return spk
+    nm = _APPOSED_NAME_RE.fullmatch(app)
+    return nm.group("n") if nm is not None and " " in nm.group("n").strip() else spk
+
+
 def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | None:
     """The raw speaker phrase of a quote from its sentence; b is just after the closing mark."""
     after = _sentence_after(text, b, max(b, para.end)) if closed else ""
-    m = _AFTER_NAME_VERB_RE.match(after) or _AFTER_VERB_NAME_RE.match(after)
+    m = _AFTER_NAME_VERB_RE.match(after)
+    if m is not None:
+        return _named_apposition(m.group("spk"), m.group("app"))
+    m = _AFTER_VERB_NAME_RE.match(after)
     if m is not None:
         return m.group("spk")
     before = _sentence_before(text, para.start, max(para.start, a - 1))
@@ -306,8 +321,8 @@ def _keep(text: str, a: int, b: int, closed: bool, has_speaker: bool) -> bool:
         return False
     if n == 0 or not any(ch.isalpha() for ch in q):
         return False
-    if n <= 3 and not has_speaker and not _PUNCT_END_RE.search(q):
-        return False
+    if n <= 3 and not closed and not has_speaker:
+        return False  # a stray mark, not a quoted word
     if n <= 3 and q.istitle() and not has_speaker:
         return False
     return closed or n >= 4

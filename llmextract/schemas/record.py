@@ -142,6 +142,9 @@ class Result(BaseModel):
     text_sha256: str | None = Field(
         default=None, description='"sha256:" and the hex sha256 of the article text as read '
         "(its UTF-8 bytes); null when the input could not be read")
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code of the article's language (`--lang`, or "
+        "detected from its words); null when the input could not be read")
     status: Status
     engine: Engine | None = None
     summary: Summary | None = None

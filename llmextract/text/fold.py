@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["WORD_RE", "Folded", "fold", "fold_plain", "words"]
+__all__ = ["WORD_RE", "Folded", "digit_pattern", "fold", "fold_plain", "is_word_char", "words"]
 
 _CHAR_MAP = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
     "\u00b4": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2039": '"', "\u203a": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
@@ -109,3 +109,46 @@ def fold_plain(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lowercased word tokens (numbers with their separators stay whole: "1,100", "2.5")."""
     return [m.group(0).lower() for m in WORD_RE.finditer(fold_plain(text))]
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters and digits join words; a CJK character is a word of its own (Chinese and
+    Japanese put no spaces between words, so their names are found inside runs)."""
+    return ch.isalnum() and not _SPACELESS_RE.match(ch)
+
+
+_SPACELESS_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SEPARATORS = ".,' "
+
+
+def digit_pattern(needle: str) -> re.Pattern[str] | None:
+    """A folded needle with its digit groups written any national way: a separator between
+    digits may be any of `.,' ` (or none), and a long digit run may carry thousands
+    separators ("1,100" finds "1.100", "1 100", "1'100" and "1100"). None without digits."""
+    if not any(c.isdigit() for c in needle):
+        return None
+    out: list[str] = []
+    n = len(needle)
+    i = 0
+    while i < n:
+        c = needle[i]
+        if c in _SEPARATORS and 0 < i < n - 1 and needle[i - 1].isdigit() and \
+                needle[i + 1].isdigit():
+            out.append("[.,' ]?")
+        elif c.isdigit():
+            j = i
+            while j < n and needle[j].isdigit():
+                j += 1
+            run = needle[i:j]
+            for k, d in enumerate(run):
+                if k and (len(run) - k) % 3 == 0 and len(run) >= 4:
+                    out.append("[.,' ]?")
+                out.append(d)
+            i = j
+            continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    lead = r"(?<![\w.,])" if needle[0].isalnum() else ""
+    tail = r"(?![\w]|[.,]\d)" if needle[-1].isalnum() else ""
+    return re.compile(lead + "".join(out) + tail)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from llmextract.text.langs import conventions as _conventions
+from llmextract.text.numbermatch import NumberMatch
 from llmextract.text.numpatterns import (
     ALLOWED_CAP_BEFORE,
     ATTACHED2_RE,
@@ -64,18 +66,6 @@ from llmextract.text.numpatterns import (
 
 __all__ = ["NumberMatch", "find_numbers", "parse_value",
            "values_in"]
-
-
-@dataclass(frozen=True)
-class NumberMatch:
-    """One number-bearing phrase: `text == searched_text[start:end]`."""
-
-    start: int
-    end: int
-    text: str
-    value: float | None
-    unit: str | None
-    qualifier: str
 
 
 def _spelled_value(word: str) -> float | None:
@@ -334,8 +324,15 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
     return NumberMatch(start, end, text[start:end], value, unit, qualifier)
 
 
-def find_numbers(text: str) -> list[NumberMatch]:
-    """Every number-bearing phrase of `text`, in order, non-overlapping."""
+def find_numbers(text: str, lang: str | None = None) -> list[NumberMatch]:
+    """Every number-bearing phrase of `text`, in order, non-overlapping, read by the
+    conventions of `lang` (an ISO 639-1 code; None or "en": English)."""
+    if lang and lang != "en":
+        conv = _conventions(lang)
+        if conv is not None:
+            from llmextract.text.intl_numbers import find_numbers_intl
+
+            return find_numbers_intl(text, conv)
     blocked = [(u.start(), u.end()) for u in URL_RE.finditer(text)]
     if "@" in text:
         blocked += [(u.start(), u.end()) for u in EMAIL_RE.finditer(text)]
@@ -387,9 +384,16 @@ def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMa
 _FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
 
 
-def values_in(phrase: str) -> list[float]:
+def values_in(phrase: str, lang: str | None = None) -> list[float]:
     """Every value `phrase` states, with scale, currency and percent applied; where a scale
-    word or sub-unit applies, the bare mantissa is listed too."""
+    word or sub-unit applies, the bare mantissa is listed too. Read by the conventions of
+    `lang` (None or "en": English)."""
+    if lang and lang != "en":
+        conv = _conventions(lang)
+        if conv is not None:
+            from llmextract.text.intl_numbers import values_in_intl
+
+            return values_in_intl(phrase, conv)
     vals: list[float] = []
     for m in CORE_RE.finditer(phrase):
         p = _scan_tail(phrase, m)
@@ -407,10 +411,10 @@ def values_in(phrase: str) -> list[float]:
     return vals
 
 
-def parse_value(phrase: str) -> float | None:
+def parse_value(phrase: str, lang: str | None = None) -> float | None:
     """The main value of `phrase`, or None when it states none (or a range/score)."""
-    found = find_numbers(phrase)
+    found = find_numbers(phrase, lang)
     if found:
         return found[0].value
-    vals = values_in(phrase)
+    vals = values_in(phrase, lang)
     return vals[0] if vals else None

@@ -1,0 +1,267 @@
+"""Articles in other languages: detection, numbers read by the article's conventions,
+grounding that never refuses a correct value for the English reading, quotation marks,
+speakers and dates of German, French, Spanish, Italian and Portuguese news; text without
+spaces located by characters. The texts here are written for these tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llmextract.check.grounding import Locator, ground
+from llmextract.rules import extract
+from llmextract.schemas.news import ArticleSummary
+from llmextract.text.dates import parse_date
+from llmextract.text.intl_numbers import read_digits
+from llmextract.text.langs import conventions, detect_language
+from llmextract.text.numbers import find_numbers, values_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DE = (
+    "Hochwasser in Passau: Stadt zählt die Schäden\n\n"
+    "PASSAU, 14.05.2024 (dpa) – Nach dem Hochwasser an der Donau beziffert die Stadt die "
+    "Schäden auf rund 1,5 Millionen Euro. In den Notunterkünften wurden 1.100 Menschen "
+    "versorgt, drei Feuerwehrleute wurden leicht verletzt.\n\n"
+    "„Wir haben so etwas seit Jahrzehnten nicht erlebt“, sagte Oberbürgermeister Jürgen "
+    "Dupper am Dienstag. Der Pegel lag zeitweise bei 9,35 Metern.\n\n"
+    "Die Versicherer rechnen mit einer Quote von 61,9 Prozent gedeckter Schäden. "
+    "»Die Hilfe kommt an«, betonte Landrat Raimund Kneidinger.\n"
+)
+FR = (
+    "Grève à la SNCF : 400 000 voyageurs touchés\n\n"
+    "PARIS, 3 décembre 2024 (AFP) - Plus de 400\u202f000 voyageurs ont été touchés mardi par "
+    "la grève, qui coûte 2 milliards d'euros selon la direction.\n\n"
+    "« Nous ne céderons pas », a déclaré Marie Lefèvre, secrétaire du syndicat. Le trafic a "
+    "baissé de 12,5 % et deux trains sur trois ont été annulés.\n"
+)
+ES = (
+    "El Gobierno aprueba un plan de 1.200 millones de euros\n\n"
+    "MADRID, 23 de diciembre de 2024 (EFE) - El Consejo de Ministros aprobó el lunes un plan "
+    "de 1.200 millones de euros para reconstruir las zonas afectadas, donde murieron cinco "
+    "personas.\n\n"
+    "«Nadie se quedará atrás», dijo la ministra Carmen Ruiz. La inflación bajó al 3,5%.\n"
+)
+
+
+def _answer(**kw: Any) -> ArticleSummary:
+    return ArticleSummary(summary="s", **kw)
+
+
+# -- detection ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    (DE, "de"), (FR, "fr"), (ES, "es"),
+    ("Il governo ha approvato giovedì un piano da 3,2 miliardi di euro, secondo il "
+     "ministro. I sindacati sono contrari e hanno annunciato uno sciopero.", "it"),
+    ("O governo aprovou na quinta-feira um plano de 4,2 bilhões de reais, segundo o "
+     "ministro. Os sindicatos são contra e anunciaram uma greve.", "pt"),
+    ("The council voted on Tuesday to close the library, the mayor said.", "en"),
+    ("东京电力公司周四表示，核电站的冷却系统已经恢复正常。", "zh"),
+    ("東京電力は木曜日、原発の冷却システムが正常に戻ったと発表した。", "ja"),
+    ("", "en"), ("12 345 678", "en"),
+])
+def test_language_is_detected(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "phrase", "value", "unit"), [
+    ("de", "rund 1,5 Millionen Euro", 1_500_000, "EUR"),
+    ("de", "46.221 Besucher", 46_221, "besucher"),
+    ("de", "1'100 Franken", 1_100, "CHF"),
+    ("de", "12,5 Mio. Fr.", 12_500_000, "CHF"),
+    ("de", "drei Verletzte", 3, "verletzte"),
+    ("de", "61,9 Prozent", 61.9, "percent"),
+    ("fr", "400 000 habitants", 400_000, "habitants"),
+    ("fr", "400\u00a0000 habitants", 400_000, "habitants"),
+    ("fr", "400\u202f000 habitants", 400_000, "habitants"),
+    ("fr", "2 milliards d'euros", 2e9, "EUR"),
+    ("fr", "12,5 %", 12.5, "percent"),
+    ("es", "1.200 millones de euros", 1.2e9, "EUR"),
+    ("es", "cinco muertos", 5, "muertos"),
+    ("it", "3,2 miliardi di euro", 3.2e9, "EUR"),
+    ("it", "dieci persone", 10, "persone"),
+    ("pt", "US$ 4,2 bilhões", 4.2e9, "USD"),
+    ("pt", "R$ 250", 250, "BRL"),
+    ("pt", "1,5 milhão de pessoas", 1.5e6, "pessoas"),
+])
+def test_numbers_are_read_the_article_s_way(lang: str, phrase: str, value: float,
+                                            unit: str) -> None:
+    found = find_numbers(f"Es hieß: {phrase} am Ende." if lang == "de" else f"— {phrase}.",
+                         lang)
+    assert len(found) == 1, found
+    assert found[0].value == pytest.approx(value)
+    assert found[0].unit == unit
+    assert phrase.split()[-1] in found[0].text
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "Am 22.06.2008 um 14.30 Uhr begann im Jahr 2008 das Spiel, Bayern gewann 2:1."),
+    ("fr", "Le 3 décembre 2024 à 14h30, en 2024."),
+    ("es", "El 23 de diciembre de 2024, a las 14:30."),
+])
+def test_dates_times_and_years_are_not_figures(lang: str, text: str) -> None:
+    values = [n.value for n in find_numbers(text, lang)]
+    assert all(v is None for v in values), values  # only the score, with no single value
+
+
+def test_ambiguous_separators_list_every_reading_the_likely_one_first() -> None:
+    assert read_digits("1.100") == [1100, 1.1]
+    assert read_digits("61,9") == [61.9]
+    assert read_digits("1,500") == [1.5, 1500]
+    assert read_digits("22.06.2008") == []
+    assert values_in("1,5 Millionen Euro", "de")[:2] == [1_500_000, 1.5]
+    assert values_in("1,100 people") == [1100]  # English stays English
+
+
+# -- grounding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang", "figures"), [
+    (DE, "de", [("rund 1,5 Millionen Euro", 1_500_000), ("1.100 Menschen", 1100),
+                ("drei Feuerwehrleute", 3), ("61,9 Prozent", 61.9), ("9,35 Metern", 9.35)]),
+    (FR, "fr", [("Plus de 400\u202f000 voyageurs", 400_000), ("2 milliards d'euros", 2e9),
+                ("12,5 %", 12.5), ("deux trains", 2)]),
+    (ES, "es", [("1.200 millones de euros", 1.2e9), ("cinco personas", 5), ("3,5%", 3.5)]),
+])
+def test_true_model_figures_are_kept(text: str, lang: str,
+                                     figures: list[tuple[str, float]]) -> None:
+    answer = _answer(figures=[{"text": t, "value": v, "describes": "x"} for t, v in figures])
+    grounded = ground(answer, text, Locator(text, lang))
+    assert not grounded.dropped, grounded.dropped
+    assert [f.value for f in grounded.figures] == pytest.approx([v for _, v in figures])
+    for f in grounded.figures:
+        assert text[f.span[0]:f.span[1]] == f.text
+
+
+def test_a_wrong_value_is_still_refused() -> None:
+    answer = _answer(figures=[{"text": "1.100 Menschen", "value": 1.1, "describes": "x"}])
+    grounded = ground(answer, DE, Locator(DE, "de"))
+    assert grounded.figures == [] or grounded.figures[0].value == 1100
+
+
+def test_model_s_english_number_format_is_matched_to_the_article_s_words() -> None:
+    answer = _answer(figures=[{"text": "1,100 Menschen", "value": 1100, "describes": "x"},
+                              {"text": "400,000 voyageurs", "value": 400_000, "describes": "x"}])
+    text = DE + FR
+    grounded = ground(answer, text, Locator(text, "de"))
+    assert [f.text for f in grounded.figures] == ["1.100 Menschen", "400 000 voyageurs"]  # the title's
+    assert [f.value for f in grounded.figures] == [1100, 400_000]
+
+
+def test_model_s_straight_quotes_find_the_article_s_national_marks() -> None:
+    answer = _answer(quotes=[
+        {"text": '"Wir haben so etwas seit Jahrzehnten nicht erlebt"',
+         "speaker": "Jürgen Dupper"},
+        {"text": "Die Hilfe kommt an", "speaker": "Raimund Kneidinger"}])
+    grounded = ground(answer, DE, Locator(DE, "de"))
+    assert not grounded.dropped
+    assert [q.text for q in grounded.quotes] == [
+        "Wir haben so etwas seit Jahrzehnten nicht erlebt", "Die Hilfe kommt an"]
+
+
+def test_text_without_spaces_is_located_by_characters() -> None:
+    text = "东京电力公司周四表示，核电站的冷却系统已经恢复正常。公司发言人说，三名工人受伤。"
+    answer = _answer(entities=[{"name": "东京电力公司", "type": "organization"}],
+                     quotes=[])
+    grounded = ground(answer, text, Locator(text, "zh"))
+    assert [(e.name, e.span) for e in grounded.entities] == [("东京电力公司", (0, 6))]
+    out = extract(text)  # never crashes; says which language it read
+    assert out.language == "zh"
+
+
+# -- the rule engine ------------------------------------------------------------------------
+
+
+def test_rules_read_german_quotes_speakers_figures_and_dateline_date() -> None:
+    out = extract(DE)
+    s = out.summary
+    assert out.language == "de"
+    assert s.published == dt.date(2024, 5, 14)
+    assert {(q.text, (q.speaker or "").split()[-1]) for q in s.quotes} == {
+        ("Wir haben so etwas seit Jahrzehnten nicht erlebt", "Dupper"),
+        ("Die Hilfe kommt an", "Kneidinger")}
+    values = {f.value for f in s.figures}
+    assert {1_500_000, 1100, 3, 61.9} <= values
+    assert 2024 not in values and 14 not in values
+    names = {e.name for e in s.entities}
+    assert "PASSAU" in names or "Passau" in names
+    assert not names & {"Millionen Euro", "Schäden", "Menschen", "Stadt", "Pegel"}
+
+
+def test_rules_read_french_and_spanish_quotes_and_dates() -> None:
+    fr, es = extract(FR).summary, extract(ES).summary
+    assert fr.published == dt.date(2024, 12, 3)
+    assert es.published == dt.date(2024, 12, 23)
+    assert [(q.text, q.speaker) for q in fr.quotes] == [("Nous ne céderons pas",
+                                                         "Marie Lefèvre")]
+    assert [(q.text, q.speaker) for q in es.quotes] == [("Nadie se quedará atrás",
+                                                         "Carmen Ruiz")]
+    assert {400_000, 2e9, 12.5} <= {f.value for f in fr.figures}
+    assert {1.2e9, 5, 3.5} <= {f.value for f in es.figures}
+
+
+def test_dialogue_dashes_open_quotations() -> None:
+    text = ("El alcalde habló con los vecinos.\n\n"
+            "—Vamos a reconstruir cada casa del barrio —dijo el alcalde Pedro Gómez.\n")
+    quotes = extract(text, lang="es").summary.quotes
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Vamos a reconstruir cada casa del barrio", "Pedro Gómez")]
+
+
+@pytest.mark.parametrize(("s", "lang", "date"), [
+    ("3. März 2025", "de", dt.date(2025, 3, 3)),
+    ("3 décembre 2024", "fr", dt.date(2024, 12, 3)),
+    ("23 de diciembre de 2024", "es", dt.date(2024, 12, 23)),
+    ("5 maggio 2024", "it", dt.date(2024, 5, 5)),
+    ("12 de março de 2025", "pt", dt.date(2025, 3, 12)),
+    ("LONDON, 22.06.2008 -", None, dt.date(2008, 6, 22)),
+])
+def test_national_dates(s: str, lang: str | None, date: dt.date) -> None:
+    found = parse_date(s, lang)
+    assert found is not None and found[0] == date
+
+
+def test_every_supported_language_has_conventions() -> None:
+    for code in ("de", "fr", "es", "it", "pt"):
+        conv = conventions(code)
+        assert conv is not None and conv.speech_verbs and conv.months and conv.scales
+    assert conventions("en") is None and conventions("xx") is None
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "llmextract", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def test_records_say_the_language_and_lang_overrides_detection(tmp_path: Path) -> None:
+    (tmp_path / "de.txt").write_text(DE, encoding="utf-8")
+    (tmp_path / "fr.txt").write_text(FR, encoding="utf-8")
+    proc = _cli("summarize", str(tmp_path), "--engine", "rules", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    recs = {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert recs["de"]["language"] == "de" and recs["fr"]["language"] == "fr"
+    forced = _cli("summarize", str(tmp_path / "de.txt"), "--engine", "rules", "--no-cache",
+                  "--lang", "en", cwd=tmp_path)
+    assert json.loads(forced.stdout)["language"] == "en"
+
+
+def test_a_bad_lang_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Some text here.", encoding="utf-8")
+    proc = _cli("summarize", str(tmp_path / "a.txt"), "--engine", "rules", "--lang",
+                "German", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--lang" in proc.stderr and "ISO 639-1" in proc.stderr
