@@ -23,8 +23,9 @@ _UP = "A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙÜŸÑÁÍÓÚÃÕ"
 _CAP = rf"[{_UP}][\w'’\-]*"
 _PARTICLE = r"(?:von|van|vom|zu|de|da|das|do|dos|del|della|di|du|des|la|le|y|e)"
 _NAME = rf"{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{0,4}}"
-_PRONOUNS = frozenset(
-    "er sie il elle él ella lui lei ele ela ils elles ellos ellas eles elas".split())
+_PRONOUNS_OF = {"de": "er sie", "fr": "il elle ils elles", "es": "él ella ellos ellas",
+                "it": "lui lei egli ella", "pt": "ele ela eles elas"}
+_PRONOUNS = frozenset(" ".join(_PRONOUNS_OF.values()).split())
 _DASH_RE = re.compile(r"(?m)^[ \t]*[—–][ \t]*(?=\S)")
 _ROLE_LEAD = re.compile(
     r"^(?:(?:der|die|das|den|dem|le|la|les|l['’]|el|los|las|il|lo|gli|o|a|os|as)\s+)", re.I)
@@ -35,7 +36,8 @@ def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
     verbs = "|".join(re.escape(v) for v in sorted(conv.speech_verbs, key=len, reverse=True))
     acc = "|".join(re.escape(v) for v in sorted(conv.according, key=len, reverse=True))
     # "der Minister", "le porte-parole du": lower-case words before the name
-    low_words = r"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ'’\-]+[ \t]+){0,4}?"
+    # (also "le porte-parole d'", "la mairesse, ", "o relator, deputado ")
+    low_words = r"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’]|,[ \t]+)){0,5}?"
     after_verb_name = re.compile(
         rf"^[\s,.:;—–-]*(?i:{verbs})[ \t]+(?P<lead>{low_words})(?P<spk>{_NAME})")
     after_verb_pron = re.compile(
@@ -61,21 +63,81 @@ def _clean(name: str, conv: Conventions) -> str | None:
     return " ".join(words)
 
 
-def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
-               last: str | None) -> str | None:
-    avn, avp, anv, before, according = _patterns(conv)
-    tail = text[after:min(para.end, after + 160)]
+_CONJ = frozenset(
+    "und aber oder denn doch et mais ou donc car y pero o sino e ma o però mas ou porém que "
+    "dass che".split())
+_GENERIC_AFTER_RE = re.compile(
+    rf"^[ \t]*,[ \t]*(?P<lead>(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ'’\-]+[ \t]+){{1,3}})"
+    rf"(?P<spk>{_NAME})")
+_APPOSED_RE = re.compile(rf"[ \t]*,[ \t]*(?P<spk>{_NAME})[ \t]*[,.;(]")
+_INVERTED_PRONOUN_RE = re.compile(r"^[\s,.]*(?:a|as|est|s'est|s’est)-t-(?:il|elle)\b")
+_PERSON_RUN_RE = re.compile(
+    rf"(?<![\w.])(?P<n>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{1,3}})")
+_PRONOUN_SUBJECT_RE = re.compile(
+    r"(?:^|[.!?]\s+|,\s+)(?:er|sie|il|elle|él|ella|lui|lei|ele|ela)\b[^.!?]*$", re.IGNORECASE)
+
+
+def _antecedent(text: str, lo: int, a: int, conv: Conventions, last: str | None,
+                quoted: list[tuple[int, int]]) -> str | None:
+    """Who a pronoun or a role ("der 22-Jährige") stands for: the last name of two or more
+    words before `a` (from `lo`, outside quotations and parentheses), else the last
+    speaker."""
+    found = None
+    for m in _PERSON_RUN_RE.finditer(text, lo, a):
+        if text[max(0, m.start() - 1):m.start()] == "(" or any(
+                qa <= m.start() < qb for qa, qb in quoted):
+            continue  # "(Freie Wähler)": a party beside a name; words of a quotation
+        name = _clean(m.group("n"), conv)
+        if not name or " " not in name or any(_not_personal(w, conv) for w in name.split()):
+            continue
+        words = name.split()
+        if conv.code == "de" and len(words) >= 3:
+            name = " ".join(words[-2:])  # "Freiburgs Trainer Marco Endres": roles capitalised
+        found = name
+    return found or last
+
+
+def _not_personal(word: str, conv: Conventions) -> bool:
+    low = word.lower()
+    return low in conv.scales or low in conv.currencies or low in conv.months
+
+
+def _after(tail: str, conv: Conventions) -> str | None:
+    avn, _, anv, _, _ = _patterns(conv)
     for rx in (avn, anv):
         m = rx.match(tail)
-        if m is not None and m.group("spk")[:1].isupper():
-            if rx is avn and m.group("spk").lower() in _PRONOUNS:
-                break
-            name = _clean(m.group("spk"), conv)
-            if name:
-                return name
+        if m is None or not m.group("spk")[:1].isupper():
+            continue
+        app = _APPOSED_RE.match(tail, m.end("spk"))
+        roled = rx is avn and bool(m.group("lead").strip())
+        if app is not None and (roled or " " not in m.group("spk") or m.group("spk").isupper()):
+            return _clean(app.group("spk"), conv)  # "le PDG, Étienne Rambaud,"
+        name = _clean(m.group("spk"), conv)
+        if name:
+            return name
+    gm = _GENERIC_AFTER_RE.match(tail)
+    if gm is not None and gm.group("lead").split()[0].lower() not in _CONJ:
+        app = _APPOSED_RE.match(tail, gm.end("spk"))
+        spk = app.group("spk") if app is not None and " " not in gm.group("spk") \
+            else gm.group("spk")
+        return _clean(spk, conv)
+    return None
+
+
+def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
+               last: str | None, lo: int, quoted: list[tuple[int, int]],
+               dialogue: bool) -> str | None:
+    _, avp, _, before, according = _patterns(conv)
+    tail = text[after:min(para.end, after + 160)]
+    if dialogue:  # "—El agua llegó… —cuenta Antonia Ruiz": the verb follows the dash
+        tail = ", " + tail.lstrip()
     pm = avp.match(tail)
-    if pm is not None and pm.group("pron").lower() in _PRONOUNS:
-        return last
+    if (pm is not None and pm.group("pron").lower() in _PRONOUNS_OF[conv.code].split()) or \
+            _INVERTED_PRONOUN_RE.match(tail):
+        return _antecedent(text, lo, a, conv, last, quoted)
+    name = _after(tail, conv)
+    if name:
+        return name
     head = text[max(para.start, a - 200):a]
     head = head[:max(0, len(head) - 1)].rstrip(" \t„“”\"«»‹›—–")
     bm = before.search(head)
@@ -87,7 +149,10 @@ def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
     am = according.search(sent)
     if am is not None:
         return _clean(am.group("spk"), conv)
-    return None
+    if _PRONOUN_SUBJECT_RE.search(head):
+        return _antecedent(text, lo, a, conv, last, quoted)
+    # no attribution in the sentence: the person the paragraph has just named speaks
+    return _antecedent(text, para.start, a, conv, None, quoted)
 
 
 def _dialogue(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]:
@@ -113,20 +178,25 @@ def find_quotes_intl(text: str, conv: Conventions,
     if not paras:
         return []
     opens = "\"“„«‘‹" + ("»›" if conv.code == "de" else "")
-    found = raw_quotes(text, paras, opens) + _dialogue(text, paras)
-    found.sort()
+    dialogue = _dialogue(text, paras)
+    dashes = {q[0] for q in dialogue}
+    found = sorted(raw_quotes(text, paras, opens) + dialogue)
+    quoted = [(q[0], q[1]) for q in found]
     out: list[QuoteHit] = []
     seen: set[str] = set()
     last: str | None = None
+    last_para = -1
     for a, b, closed, after in found:
         if skip and any(s <= a < e for s, e in skip):
             continue
         q = text[a:b]
         n = len(q.split())
-        para = paras[para_at(paras, max(a, after - 1))]
-        spk = _attribute(text, a, after, para, conv, last)
-        if n < 1 or not any(ch.isalpha() for ch in q) or (n <= 3 and spk is None and
-                                                         not q.rstrip().endswith(("!", "?"))):
+        pi = para_at(paras, max(a, after - 1))
+        lo = paras[pi - 1].start if pi > 0 else paras[pi].start
+        spk = _attribute(text, a, after, paras[pi], conv, last, lo, quoted, a in dashes)
+        if spk is None and pi == last_para:
+            spk = last  # a second quotation in the speaker's paragraph
+        if n < 1 or not any(ch.isalpha() for ch in q) or (n <= 3 and not closed):
             continue
         key = " ".join(q.lower().split())
         if key in seen:
@@ -135,5 +205,5 @@ def find_quotes_intl(text: str, conv: Conventions,
         conf = 0.9 if closed and spk else 0.8 if closed else 0.5
         out.append(QuoteHit(a, b, q, spk, closed, conf))
         if spk is not None:
-            last = spk
+            last, last_para = spk, pi
     return out
