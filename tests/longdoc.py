@@ -4,8 +4,9 @@
 report of the Northport Harbour Authority, about 60,000 words of plain filler sentences (no
 numbers, no quotation marks) with planted facts, each a figure ("$12.3 million") and a
 quotation with its speaker. Its first and last thirds are short paragraphs; its middle third
-is the transcript of a hearing in three paragraphs of 7,000 words each (longer than any
-chunk, so chunks are cut there between sentences, as in a court ruling or a transcript).
+is the transcript of a hearing in paragraphs of 7,000 words (an eighth of the words in a
+shorter document): longer than any chunk, so chunks are cut there between sentences, as in
+a court ruling or a transcript.
 
 - `start`: the first paragraph; `middle`: the first fact past half the words; `end`: the
   last paragraph;
@@ -130,7 +131,7 @@ def long_document(words: int = 60_000, seed: int = 0) -> tuple[str, list[Planted
             parts.append("Transcript of the public hearing")
             para: list[str] = []
             start = w.count
-            while w.count - start < HEARING_PARAGRAPH:  # testimony, a few remarks
+            while w.count - start < min(HEARING_PARAGRAPH, words // 8):  # testimony
                 para.append(w.fact(long_quote=True))
                 para.append(w.filler(1, 2))
             parts.append(" ".join(para))

@@ -6,11 +6,12 @@ three digits one token, every other symbol one token, every CJK ideograph, kana 
 syllable one token, and runs of other alphabets (Cyrillic, Greek, Arabic, Devanagari...)
 one token per three letters begun. Whitespace is free.
 
-Measured against the prompt token counts that llama.cpp's server reported for SmolLM2 (its
-chat template's few tokens included) on the recorded prompts of `cassettes/real/`: 0.93 to
-1.06 times the real count over 20 prompts of 2,751 to 10,371 characters (English news and
-JSON schemas). OpenAI's tokenizers are more economical on English (about 4.3 characters a
-token against SmolLM2's 3.7-4.1), so the estimate errs on the high side there.
+Measured against the prompt token counts that llama-cpp-python's server reported for
+SmolLM2 (its chat template's few tokens included) on the recorded prompts of
+`cassettes/real/`: 0.93 to 1.06 times the real count over its 12 distinct prompts of 2,751
+to 10,371 characters (English news, and JSON schemas in the system message). Larger
+vocabularies (OpenAI's, Llama 3's) cut English into fewer tokens than SmolLM2's, so the
+estimate errs on the high side there.
 
 The count is additive over text cut at whitespace: the estimate of a text is the sum of the
 estimates of its whitespace-separated parts (the chunker relies on it).
