@@ -13,13 +13,15 @@ import pytest
 from pydantic import BaseModel, Field
 
 from llmextract import Extractor, Merge, Name, Stated, Verbatim
+from llmextract.call.failures import context_exceeded
 from llmextract.fakeserver import FakeServer, FaultPlan
 from llmextract.schemas.record import Result, Span
 from llmextract.text.chunks import default_overlap, split_text
 
-from .conftest import cli, records
+from .conftest import ROOT, cli, records
 from .longdoc import long_document
 from .record_cassettes import LONG_MODELS, long_cassette
+from .test_modes import _status_error
 
 KEY = "sk-test-not-a-key"
 
@@ -124,6 +126,25 @@ def test_an_article_sent_whole_and_refused_is_split() -> None:
     assert result.chunks.split_on_context >= 1 and result.chunks.count >= 2
 
 
+def test_a_failed_chunk_loses_its_items_only(tmp_path: Path) -> None:
+    text = _report(4_500)
+    chunks = split_text(text, 1_000, default_overlap(1_000))
+    middle = chunks[len(chunks) // 2]
+    others = [text[c.start:c.end] for c in chunks if c != middle]
+    own = next(u for u in text[middle.start:middle.end].split(". ") if len(u) > 40
+               and not any(u in o for o in others))
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "answers" / "fail.json").write_text(json.dumps(
+        {"match": own, "answers": [{"summary": "x"}], "faults": ["500"] * 9}))
+    with FakeServer(answers_dir=tmp_path / "answers") as srv:
+        result = _run(srv, text, max_input_tokens=1_000, max_transport_retries=1)
+    assert result.status == "ok" and result.chunks is not None
+    assert result.chunks.failed == 1 and result.chunks.count == len(chunks)
+    assert f"characters {middle.start}-{middle.end}) failed" in result.warnings[0]
+    assert result.review is not None and result.review.startswith("1 of ")
+    assert result.usage.requests == len(chunks) - 1 + 2 + 1  # the failed one: 2 tries
+
+
 def test_the_cache_key_covers_the_chunking(tmp_path: Path) -> None:
     text = _report(4_500)
     with FakeServer() as srv:
@@ -133,6 +154,27 @@ def test_the_cache_key_covers_the_chunking(tmp_path: Path) -> None:
     assert not first.cached and again.cached and not other.cached
     assert first.chunks is not None and other.chunks is not None
     assert first.chunks.count > other.chunks.count
+
+
+@pytest.mark.parametrize("model", ["gpt-4.1", "gpt-5", "gpt-4o-mini", "o3-mini", "gpt-4",
+                                   "gpt-3.5-turbo", "llama3.1:8b", "llama3", "qwen2.5:7b",
+                                   "mistral", "smollm2", "some-unknown-model"])
+def test_no_shipped_article_is_split_by_default(model: str) -> None:
+    from llmextract.call.prompts import load_prompt
+    from llmextract.config import Settings
+    from llmextract.pipeline.long import Chunking
+    from llmextract.schemas.news import ArticleSummary
+
+    folders = [ROOT / "seeds", ROOT / "tests" / "articles", ROOT / "tests" / "data"
+               / "holdout" / "articles", ROOT.parent / "shared" / "corpus" / "articles"]
+    texts = [p.read_text(encoding="utf-8") for d in folders if d.is_dir()
+             for p in sorted(d.glob("*.txt"))]
+    assert len(texts) >= 16
+    for max_tokens in (None, 1_024):  # the default, and what bench/real_model.py sends
+        chunking = Chunking(Settings(model=model, max_tokens=max_tokens),
+                            load_prompt("summarize"), ArticleSummary)
+        assert chunking.budget >= 2_795
+        assert all(chunking.plan(t) is None for t in texts)
 
 
 def test_max_input_tokens_is_validated(tmp_path: Path) -> None:
@@ -147,6 +189,40 @@ def test_max_input_tokens_is_validated(tmp_path: Path) -> None:
     [record] = records(proc.stdout)
     assert proc.returncode == 0 and record["chunks"]["max_input_tokens"] == 300
     assert record["usage"]["requests"] == record["chunks"]["count"] + 1
+
+
+# -- the servers' words for "over the context" ----------------------------------------------
+
+@pytest.mark.parametrize(("status", "body", "over"), [
+    # OpenAI (and Azure): by code
+    (400, {"error": {"message": "This model's maximum context length is 128000 tokens. "
+                     "However, your messages resulted in 130512 tokens.", "param": "messages",
+                     "type": "invalid_request_error", "code": "context_length_exceeded"}}, True),
+    # llama-cpp-python: the same code, its own numbers
+    (400, {"error": {"message": "This model's maximum context length is 8192 tokens. However, "
+                     "you requested 9437 tokens (8413 in the messages, 1024 in the "
+                     "completion).", "type": "invalid_request_error",
+                     "code": "context_length_exceeded"}}, True),
+    # llama.cpp's server (llama-server): by type; an older build's words
+    (400, {"error": {"code": 400, "type": "exceed_context_size_error", "n_ctx": 4096,
+                     "n_prompt_tokens": 4476, "message": "request (4476 tokens) exceeds the "
+                     "available context size (4096 tokens), try increasing it"}}, True),
+    (400, {"error": {"code": 400, "type": "invalid_request_error", "message": "the request "
+                     "exceeds the available context size, try increasing it"}}, True),
+    # vLLM: only the words
+    (400, {"object": "error", "type": "BadRequestError", "code": 400, "message": "The decoder "
+           "prompt (length 9000) is longer than the maximum model length of 8192."}, True),
+    # Hugging Face TGI
+    (422, {"error": "Input validation error: `inputs` tokens + `max_new_tokens` must be <= "
+                    "4096. Given: 5000 `inputs` tokens and 1000 `max_new_tokens`"}, True),
+    # not about length
+    (400, {"error": {"message": "response_format type 'json_schema' is not supported"}}, False),
+    (429, {"error": {"message": "Too many tokens per minute", "code": "rate_limit_exceeded"}},
+     False),
+    (500, {"error": {"message": "maximum context length is 8192"}}, False),
+])
+def test_context_refusals_are_recognised(status: int, body: Any, over: bool) -> None:
+    assert context_exceeded(_status_error(status, body)) is over
 
 
 # -- a user schema in chunks ----------------------------------------------------------------

@@ -180,16 +180,12 @@ class FieldsFinisher:
         (global spans), merged field by field (llmextract.check.chunked_fields)."""
         text = article.text or ""
         if not long.answered:
-            result = self.finish(article, None, long.first_failure(), record)
-        else:
-            loc = Locator(text)
-            parts = [ground_model(p.answer.summary, text,
-                                  ChunkLocator(loc, p.chunk.start, p.chunk.end))
-                     for p in long.answered if p.answer is not None]
-            assert self.settings.schema is not None
-            grounding, merged = merge_groundings(self.settings.schema, parts)
-            result = grounded_result(self.settings, text, grounding, long.usage, record)
-            result.chunks = long.info(merged)
-            result.warnings.extend(long.warnings())
-        result.chunks = result.chunks or long.info()
-        return result
+            return long.mark(self.finish(article, None, long.first_failure(), record))
+        loc = Locator(text)
+        parts = [ground_model(p.answer.summary, text,
+                              ChunkLocator(loc, p.chunk.start, p.chunk.end))
+                 for p in long.answered if p.answer is not None]
+        assert self.settings.schema is not None
+        grounding, merged = merge_groundings(self.settings.schema, parts)
+        result = grounded_result(self.settings, text, grounding, long.usage, record)
+        return long.mark(result, merged)

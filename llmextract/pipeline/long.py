@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import BaseModel
 
 from llmextract.call.prompts import Prompt
+from llmextract.check.review import review_reason
 from llmextract.config import Settings
 from llmextract.errors import CassetteMissError, ContextLengthError, ModelError
-from llmextract.schemas.record import ChunkInfo, Usage
+from llmextract.schemas.record import ChunkInfo, Result, Usage
 from llmextract.text.chunks import CHUNKER_VERSION, Chunk, default_overlap, split_text
 from llmextract.text.tokens import estimate_tokens
 
@@ -99,12 +100,20 @@ class LongAnswer:
                          failed=sum(1 for p in self.parts if p.answer is None),
                          merged=merged, summary_request=self.combined is not None)
 
-    def warnings(self) -> list[str]:
-        """One line per chunk that failed (its items are missing from the record)."""
+    def mark(self, result: Result, merged: int = 0) -> Result:
+        """`result` with `chunks` filled in; a chunk that failed (its items are missing) gets
+        a line in `warnings` and a reason in `review`."""
         n = len(self.parts)
-        return [f"chunk {i} of {n} (characters {p.chunk.start}-{p.chunk.end}) failed, its "
-                f"items are missing: {p.failure}"[:500]
-                for i, p in enumerate(self.parts, 1) if p.failure is not None]
+        failed = [f"chunk {i} of {n} (characters {p.chunk.start}-{p.chunk.end}) failed, its "
+                  f"items are missing: {p.failure}"[:500]
+                  for i, p in enumerate(self.parts, 1) if p.failure is not None]
+        result.chunks = self.info(merged)
+        if failed and self.answered:
+            result.warnings.extend(failed)
+            result.review = "; ".join(filter(None, [
+                f"{len(failed)} of {n} chunks failed: their items are missing",
+                result.review or review_reason(result)]))
+        return result
 
 
 @lru_cache(maxsize=32)

@@ -105,9 +105,7 @@ class NewsFinisher:
         (global spans) and merged (llmextract.check.chunked), then reconciled and checked
         as one answer."""
         if not long.answered:
-            result = self.finish(article, None, long.first_failure(), record)
-            result.chunks = long.info()
-            return result
+            return long.mark(self.finish(article, None, long.first_failure(), record))
         text = article.text or ""
         rules = rules_extract(text, digest=False)
         fill_page_meta(rules.summary, article.meta)
@@ -123,14 +121,7 @@ class NewsFinisher:
         grounded, merged = merge_grounded(parts)
         model = merge_answers(models, *_long_prose(long, models))
         result = _checked(model, grounded, rules, loc, long.usage, record, merged)
-        result.chunks = long.info(merged)
-        failed = long.warnings()
-        if failed:
-            result.warnings.extend(failed)
-            result.review = "; ".join(filter(None, [
-                f"{len(failed)} of {len(long.parts)} chunks failed: their items are missing",
-                result.review]))
-        return result
+        return long.mark(result, merged)
 
 
 def _regions(rules: RulesOutput) -> tuple[list[Span], list[Span]]:
