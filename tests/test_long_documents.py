@@ -15,8 +15,10 @@ from pydantic import BaseModel, Field
 from llmextract import Extractor, Merge, Name, Stated, Verbatim
 from llmextract.call.failures import context_exceeded
 from llmextract.fakeserver import FakeServer, FaultPlan
+from llmextract.fakeserver.answers import article_text
 from llmextract.schemas.record import Result, Span
 from llmextract.text.chunks import default_overlap, split_text
+from llmextract.text.tokens import estimate_tokens
 
 from .conftest import ROOT, cli, records
 from .longdoc import long_document
@@ -96,6 +98,28 @@ def test_chunks_go_concurrently_within_j() -> None:
     assert result.status == "ok" and result.chunks is not None and result.chunks.count >= 6
     assert stats["max_serving"] >= 3  # the server had several chunks at once
     assert stats["completions"] == result.usage.requests == result.chunks.count + 1
+
+
+def test_the_final_summary_request() -> None:
+    """One request over the chunks' summaries (and key points while they fit the budget),
+    with the DocumentSummary schema; its prose is checked against the whole article."""
+    text = _report(6_000)
+    with FakeServer() as srv:
+        wide = _run(srv, text, max_input_tokens=1_500)
+        last_wide = srv.requests[-1]
+        narrow = _run(srv, text, max_input_tokens=600)
+        last_narrow = srv.requests[-1]
+    assert last_wide["tool_choice"]["function"]["name"] == "DocumentSummary"
+    for result, last in ((wide, last_wide), (narrow, last_narrow)):
+        assert result.chunks is not None and result.chunks.summary_request
+        digest = article_text(last["messages"])
+        assert digest.startswith("Part 1 of ") and digest.count("Part ") == result.chunks.count
+        assert estimate_tokens(digest) <= result.chunks.max_input_tokens
+        assert result.summary is not None and result.summary.summary
+        assert all(s.spans for s in result.summary_support)  # checked against the article
+    lines = [len(block.splitlines()) for block in article_text(last_wide["messages"])
+             .split("\n\n")]
+    assert max(lines) > 2  # key points were sent (one line each) where they fit
 
 
 @pytest.mark.parametrize("style", ["openai", "llamacpp", "vllm"])

@@ -32,7 +32,7 @@ from llmextract.text.tokens import estimate_tokens
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
 
-__all__ = ["MAX_SPLIT_DEPTH", "Chunking", "LongAnswer", "Part", "fetch_long"]
+__all__ = ["MAX_SPLIT_DEPTH", "Chunking", "LongAnswer", "Part", "fetch_long", "input_budget"]
 
 MAX_SPLIT_DEPTH = 3
 """How many times one chunk may be halved after context-length refusals (8 pieces)."""
@@ -126,6 +126,14 @@ def _default_budget(model: str, max_tokens: int | None, prompt: Prompt,
     return default_input_budget(model, output, prompt_overhead(prompt, schema))
 
 
+def input_budget(settings: Settings, prompt: Prompt, schema: type[BaseModel]) -> int:
+    """The most text (estimated tokens) one request of `schema` with `prompt` carries:
+    `--max-input-tokens`, else llmextract.call.context's default for the model."""
+    if settings.max_input_tokens is not None:
+        return settings.max_input_tokens
+    return _default_budget(settings.model, settings.max_tokens, prompt, schema)
+
+
 class Chunking:
     """The run's chunking settings: the input budget and the overlap."""
 
@@ -136,10 +144,7 @@ class Chunking:
 
     @property
     def budget(self) -> int:
-        s = self.settings
-        if s.max_input_tokens is not None:
-            return s.max_input_tokens
-        return _default_budget(s.model, s.max_tokens, self.prompt, self.schema)
+        return input_budget(self.settings, self.prompt, self.schema)
 
     @property
     def overlap(self) -> int:

@@ -12,10 +12,11 @@ from llmextract.call.prompts import load_prompt
 from llmextract.check.chunked import ChunkLocator, merge_answers, merge_grounded
 from llmextract.check.clean import clean_model
 from llmextract.check.grounding import Grounded, Locator, ground
-from llmextract.check.prose import ArticleIndex, ground_summary
+from llmextract.check.prose import ArticleIndex, ground_summary, split_prose
 from llmextract.check.reconcile import reconcile
 from llmextract.check.review import ITEM_FIELDS, item_trust, review_reason
 from llmextract.errors import ModelError
+from llmextract.pipeline.long import input_budget
 from llmextract.rules import RulesOutput
 from llmextract.rules import digest as rules_digest
 from llmextract.rules import extract as rules_extract
@@ -23,6 +24,7 @@ from llmextract.schemas.document import DocumentSummary
 from llmextract.schemas.news import ArticleSummary
 from llmextract.schemas.record import ErrorInfo, Result, Span, Summary, Usage
 from llmextract.schemas.user import register_rules
+from llmextract.text.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
@@ -93,9 +95,10 @@ class NewsFinisher:
         summaries (llmextract.pipeline.long), when more than one chunk answered."""
         if len(long.answered) < 2:
             return long
+        prompt = load_prompt("combine")
+        digest = parts_digest(long, input_budget(self.settings, prompt, DocumentSummary))
         try:
-            long.combined = await client.extract(parts_digest(long), task=(
-                load_prompt("combine"), DocumentSummary))
+            long.combined = await client.extract(digest, task=(prompt, DocumentSummary))
         except ModelError as exc:  # the first chunk's prose stands in (`_long_prose`)
             long.combine_failure = exc
         return long
@@ -153,17 +156,26 @@ def _checked(model: ArticleSummary, grounded: Grounded, rules: RulesOutput, loc:
     return result
 
 
-def parts_digest(long: LongAnswer) -> str:
+def parts_digest(long: LongAnswer, budget: int) -> str:
     """The text of the final summary request: each answered chunk's summary and key
-    points, in order."""
-    answered = long.answered
-    blocks = []
-    for i, part in enumerate(answered, 1):
-        assert part.answer is not None and isinstance(part.answer.summary, ArticleSummary)
-        answer = clean_model(part.answer.summary)
-        points = "".join(f"\n{p}" for p in answer.key_points)
-        blocks.append(f"Part {i} of {len(answered)}:\n{answer.summary.strip()}{points}")
-    return "\n\n".join(blocks)
+    points, in order, within `budget` tokens as far as it goes (key points left out first,
+    then all but each summary's first sentence)."""
+    answers = [clean_model(p.answer.summary) for p in long.answered
+               if p.answer is not None and isinstance(p.answer.summary, ArticleSummary)]
+    n = len(answers)
+    digest = ""
+    for level in ("points", "summaries", "first sentences"):
+        blocks = []
+        for i, answer in enumerate(answers, 1):
+            prose = answer.summary.strip()
+            if level == "first sentences":
+                prose = (split_prose(prose) or [prose])[0]
+            points = "".join(f"\n{p}" for p in answer.key_points) if level == "points" else ""
+            blocks.append(f"Part {i} of {n}:\n{prose}{points}")
+        digest = "\n\n".join(blocks)
+        if estimate_tokens(digest) <= budget:
+            break
+    return digest
 
 
 def _long_prose(long: LongAnswer, models: list[ArticleSummary]
