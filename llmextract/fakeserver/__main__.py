@@ -159,8 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         done.set()
 
     signal.signal(signal.SIGTERM, _on_term)
-    print(f"listening on {server.base_url}", file=sys.stderr, flush=True)
-    try:
+    try:  # a Ctrl-C right after the line below (a client may act on it at once) is caught
+        print(f"listening on {server.base_url}", file=sys.stderr, flush=True)
         while not done.wait(0.5):
             pass
     except KeyboardInterrupt:
