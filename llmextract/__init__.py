@@ -22,6 +22,7 @@ __all__ = [
     "Figure",
     "InputError",
     "LLMExtractError",
+    "Merge",
     "ModelError",
     "ModelOutputError",
     "ModelUnavailableError",
@@ -56,6 +57,7 @@ _WHERE = {
     "Stated": "llmextract.check.fields",
     "Name": "llmextract.check.fields",
     "Supported": "llmextract.check.fields",
+    "Merge": "llmextract.check.chunked_fields",
     "register_rules": "llmextract.schemas.user",
     "evaluate": "llmextract.evaluation",
     "BatchJob": "llmextract.jobs",
@@ -65,6 +67,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from llmextract.check.chunked_fields import Merge
     from llmextract.check.fields import Name, Stated, Supported, Verbatim
     from llmextract.config import Settings
     from llmextract.errors import (

@@ -133,6 +133,11 @@ def _add_model_arguments(s: argparse.ArgumentParser) -> None:
                    help="the articles' language as an ISO 639-1 code (en, de, fr, es, it, "
                         "pt, ...): how numbers, quotation marks and dates are read (default: "
                         "detected per article and written to each record's `language`)")
+    s.add_argument("--max-input-tokens", type=int, metavar="N",
+                   help="most estimated tokens of article text per request (at least 256); "
+                        "a longer article is split into overlapping chunks, extracted "
+                        "concurrently and merged (default: from the model's context window, "
+                        "6144 at most; see docs/long-documents.md)")
     s.add_argument("-j", "--jobs", type=_jobs, default="auto", metavar="auto|N",
                    help="model requests in flight at once: auto (default) starts at 1 and "
                         "finds the server's pace (grows while latency stays flat, shrinks on "
@@ -238,7 +243,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         None, on_ungrounded=args.on_ungrounded, **extra,
         model=args.model, base_url=args.base_url, mode=args.mode, engine=args.engine,
         concurrency=args.jobs, timeout=args.timeout, max_reasks=args.max_reasks,
-        max_tokens=args.max_tokens, local_retries=args.local_retries,
+        max_tokens=args.max_tokens, max_input_tokens=args.max_input_tokens,
+        local_retries=args.local_retries,
         max_transport_retries=args.retries, max_chars=args.max_chars,
         record=args.record, replay=args.replay, use_cache=not args.no_cache,
         cache_dir=args.cache_dir, rpm=args.rpm, tpm=args.tpm, include_text=args.include_text,

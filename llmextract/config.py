@@ -28,6 +28,7 @@ MODES: tuple[Mode, ...] = ("auto", "tools", "json_schema", "json", "md_json")
 ENGINES: tuple[EngineChoice, ...] = ("auto", "llm", "rules")
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_MAX_CHARS = 400_000
+MIN_INPUT_TOKENS = 256  # the smallest --max-input-tokens (see llmextract.call.context)
 AUTO_MAX = 64  # `-j auto`: at most this many requests in flight (llmextract.call.pace)
 REPLAY_PLACEHOLDER_KEY = "sk-replay-no-key"  # sent nowhere: replayed requests never leave
 
@@ -135,6 +136,9 @@ class Settings:
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
     max_tokens: int | None = None  # None: sized to the schema (call.modes.max_tokens_for)
+    # article tokens per request; longer articles are split (None: from the model's context,
+    # see llmextract.call.context and docs/long-documents.md)
+    max_input_tokens: int | None = None
     # extra requests per article against a local endpoint, whatever the reason (a timeout,
     # a truncated or an invalid answer): see llmextract.call.retry.CallBudget
     local_retries: int = 1
@@ -166,6 +170,11 @@ class Settings:
             raise UsageError("retry counts cannot be negative")
         if self.max_tokens is not None and self.max_tokens < 1:
             raise UsageError("--max-tokens must be at least 1")
+        if self.max_input_tokens is not None and (
+                not isinstance(self.max_input_tokens, int)
+                or self.max_input_tokens < MIN_INPUT_TOKENS):
+            raise UsageError(f"--max-input-tokens must be at least {MIN_INPUT_TOKENS} (tokens "
+                             "of article text per request; longer articles are split)")
         if self.timeout <= 0:
             raise UsageError("timeout must be positive")
         if self.on_ungrounded not in ("drop", "reask", "fail"):

@@ -8,6 +8,7 @@
     │   └── CassetteMissError       a request the replayed cassette does not hold
     └── ModelError                  the model could not give a usable answer after retries
         ├── ModelUnavailableError   transport: 429/5xx/timeouts/connection errors
+        │   └── ContextLengthError  the prompt is over the model's context (split and retry)
         └── ModelOutputError        invalid, truncated, refused or empty answers
 
 Third-party errors (openai, instructor, vcrpy) are translated into this tree at one boundary,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CassetteError",
     "CassetteMissError",
+    "ContextLengthError",
     "InputError",
     "LLMExtractError",
     "ModelError",
@@ -70,6 +72,12 @@ class ModelError(LLMExtractError):
 
 class ModelUnavailableError(ModelError):
     """Rate limits, server errors, timeouts or connection failures outlasted the retries."""
+
+
+class ContextLengthError(ModelUnavailableError):
+    """The server refused the prompt as longer than the model's context (OpenAI's
+    `context_length_exceeded`, llama.cpp's `exceed_context_size_error`, vLLM's "maximum
+    context length"): the pipeline splits the text further instead of giving up."""
 
 
 class ModelOutputError(ModelError):

@@ -125,7 +125,8 @@ def _close_client(client: LazyModelClient, loop: asyncio.AbstractEventLoop | Non
 class Extractor:
     """Summarises articles with one resolved configuration.
 
-    Cost: one model request per article (more on retries and re-asks), none with
+    Cost: one model request per article (more on retries and re-asks; an article over
+    `max_input_tokens`: one per chunk and one for its summary), none with
     `engine="rules"`. An Extractor owns one model client and one result cache, opened on
     first use and kept for every call until `close()` (or the end of a `with` / `async
     with` block); the synchronous methods run on one event loop of its own. The client is

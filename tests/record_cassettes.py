@@ -1,6 +1,8 @@
 """Re-record the shipped cassettes against the project's fake server (authored answers).
 
     python tests/record_cassettes.py            # cassettes/seeds.yaml and cassettes/tests/
+    python tests/record_cassettes.py --long     # only cassettes/long_*.yaml (the 60,000-
+                                                # word document, tests/test_long_documents)
 
 To record the seed cassette against a real endpoint instead, one command is enough:
 
@@ -22,8 +24,34 @@ CUSTOM = [  # user-schema examples: (schema, article, cassette)
 ]
 
 
+LONG_MODELS = ("smollm2", "gpt-4o-mini")  # a small local model's budget and a large one's
+
+
+def long_cassette(model: str) -> Path:
+    return ROOT / "cassettes" / f"long_{model}.yaml"
+
+
+def record_long_cassettes() -> None:
+    """The 60,000-word document of tests/longdoc.py, summarised under the default input
+    budget of each of `LONG_MODELS`, against the fake server's rules echo."""
+    from llmextract import Extractor
+    from llmextract.fakeserver import FakeServer
+    from tests.longdoc import long_document
+
+    text, _ = long_document()
+    with FakeServer() as srv:
+        for model in LONG_MODELS:
+            with Extractor(model=model, base_url=srv.base_url, api_key="sk-recording",
+                           record=long_cassette(model), use_cache=False) as ex:
+                result = ex.summarize(text, id="harbour_report")
+            print(f"{model}: {result.status}, {result.chunks}, {result.usage}")
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    if sys.argv[1:] == ["--long"]:
+        record_long_cassettes()
+        return 0
     from llmextract.fakeserver import FakeServer
 
     with FakeServer(answers_dir=ROOT / "tests" / "answers") as srv:
@@ -52,6 +80,7 @@ def main() -> int:
     from tests.test_jobs import record_batch_cassette
 
     record_batch_cassette()  # cassettes/batch_cycle.yaml: one batch job, submit to collect
+    record_long_cassettes()  # cassettes/long_*.yaml: the 60,000-word document
     for old in (ROOT / "cassettes" / "tests").glob("*.yaml"):
         old.unlink()
     return subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/test_articles.py",

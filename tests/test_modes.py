@@ -15,6 +15,7 @@ import pytest
 from llmextract import Extractor
 from llmextract.call.retry import is_rejection, scrub, server_reason
 from llmextract.fakeserver import FakeServer, FaultPlan
+from llmextract.pipeline.long import MAX_SPLIT_DEPTH
 from llmextract.run.costs import estimate_cost
 from llmextract.run.progress import RunStats
 from llmextract.schemas.record import Result
@@ -206,14 +207,37 @@ def test_vllm_context_limit_lowers_the_budget_once(answers: Path, tmp_path: Path
     assert memory(tmp_path / "cache")[f"{url} (gpt-4o-mini)"]["rejected"] == {}
 
 
-def test_vllm_error_shape_reaches_the_message(answers: Path, tmp_path: Path) -> None:
+def test_vllm_context_refusal_splits_the_article(answers: Path, tmp_path: Path) -> None:
+    # sent whole (a budget far over the article), refused with vLLM's 400 (the prompt alone
+    # is over 8192 tokens): the article is split and sent in chunks instead of failing
     huge = ARTICLE + ("More words about the ferry strike. " * 5000)
     with served("vllm", answers) as srv:
-        [result] = run(srv, [huge], tmp_path / "cache", mode="tools")
-        assert srv.stats["completions"] == 1
+        [result] = run(srv, [huge], tmp_path / "cache", mode="tools",
+                       max_input_tokens=100_000)
+        assert srv.stats["by_status"]["400"] >= 1 and srv.stats["by_status"]["200"] >= 2
+        assert len(srv.requests[0]["messages"][1]["content"]) > len(huge)  # whole, first
+        completions = srv.stats["completions"]
+    assert result.status == "ok" and result.chunks is not None
+    assert result.chunks.split_on_context >= 1 and result.chunks.failed == 0
+    assert result.usage.requests == completions
+
+
+def test_vllm_error_shape_reaches_the_message(answers: Path, tmp_path: Path) -> None:
+    # every prompt refused as over the context: halved at most MAX_SPLIT_DEPTH times, then
+    # the article falls back with the server's own words
+    text = "\n\n".join([ARTICLE] * 6)
+    with served("vllm", answers, faults=FaultPlan(context_chars=100,
+                                                  context_style="vllm")) as srv:
+        [result] = run(srv, [text], tmp_path / "cache", mode="tools")
+        refused = srv.stats["by_status"]["400"]
+        assert srv.stats["by_status"] == {"400": refused}
     assert result.status == "fallback" and result.error is not None
+    assert result.error.type == "ContextLengthError" and result.usage.requests == refused
+    chunks = result.chunks
+    assert chunks is not None and chunks.failed == chunks.count >= 2 ** MAX_SPLIT_DEPTH
+    assert refused == chunks.count + chunks.split_on_context  # each split: one refusal
     assert result.error.message.startswith(
-        "HTTP 400 from the model endpoint: This model's maximum context length is 8192")
+        "HTTP 400 from the model endpoint: This model's maximum context length is 25")
 
 
 # -- budgets and timeouts ----------------------------------------------------------------

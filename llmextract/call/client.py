@@ -6,6 +6,7 @@ and translated by failures.py).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -105,8 +106,26 @@ class ModelClient:
         self._json_schema: dict[str, Any] | None = None
         self.max_tokens = settings.max_tokens or max_tokens_for(schema, settings.model)
         self._budget_parameter = budget_parameter(settings)
+        self._views: dict[tuple[str, type[BaseModel]], ModelClient] = {}
         ModelCheckMemo.acquire()
         self._memo_held = True
+
+    def view(self, prompt: Prompt, schema: type[BaseModel]) -> ModelClient:
+        """This client asking for `schema` with `prompt` (a long document's final summary
+        request): the same connection pool, pace and form chooser, so what `--mode auto`
+        learned holds for both. Closed with this client; never close a view itself."""
+        key = (prompt.id, schema)
+        found = self._views.get(key)
+        if found is None:
+            found = copy.copy(self)
+            found.prompt, found.schema = prompt, schema
+            found._response_model = self._instructor.openai_schema(schema)
+            found._json_schema = None
+            found.max_tokens = self.settings.max_tokens or max_tokens_for(
+                schema, self.settings.model)
+            found._memo_held = False
+            self._views[key] = found
+        return found
 
     def _client_for(self, form: Form) -> Any:
         name = INSTRUCTOR_MODES[form]
@@ -270,11 +289,14 @@ class LazyModelClient:
         self.pace = pace
         self._client: ModelClient | None = None
 
-    async def extract(self, text: str, followup: list[dict[str, str]] | None = None
-                      ) -> ModelAnswer:
+    async def extract(self, text: str, followup: list[dict[str, str]] | None = None, *,
+                      task: tuple[Prompt, type[BaseModel]] | None = None) -> ModelAnswer:
+        """`ModelClient.extract`; `task` (a prompt and a schema) asks for another schema
+        than the run's through the same client (`ModelClient.view`)."""
         if self._client is None:
             self._client = ModelClient(self.settings, self.prompt, self.schema, self.pace)
-        return await self._client.extract(text, followup)
+        client = self._client if task is None else self._client.view(*task)
+        return await client.extract(text, followup)
 
     async def aclose(self) -> None:
         if self._client is not None:

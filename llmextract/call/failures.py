@@ -18,6 +18,7 @@ from llmextract.call.retry import (
 from llmextract.config import Settings
 from llmextract.errors import (
     CassetteMissError,
+    ContextLengthError,
     ModelError,
     ModelOutputError,
     ModelUnavailableError,
@@ -70,13 +71,46 @@ def context_room(exc: BaseException, max_tokens: int) -> int | None:
     reason = server_reason(exc) or ""
     limit = _CONTEXT_LIMIT.search(reason)
     if limit is None:
-        return None
+        return 0 if context_exceeded(exc) else None
     prompt = _PROMPT_SIZE.search(reason)
     if prompt is None:
         return 0
     used = int(next(g for g in prompt.groups() if g))
     room = int(limit.group(1)) - used - 16
     return room if _MIN_ROOM <= room < max_tokens else 0
+
+
+# How servers say that the prompt is over the model's context. By code or type first:
+# OpenAI, Azure and llama-cpp-python answer 400 with code "context_length_exceeded";
+# llama.cpp's server (llama-server) 400 with type "exceed_context_size_error". vLLM answers
+# 400 with type "BadRequestError": only its words tell ("This model's maximum context length
+# is 8192 tokens. However, you requested ..."; newer: "... your request has N input tokens",
+# "The decoder prompt (length N) is longer than the maximum model length of M"), as they
+# do for older llama.cpp builds, LM Studio and Hugging Face TGI.
+_CONTEXT_CODES = frozenset(("context_length_exceeded", "exceed_context_size_error",
+                            "string_above_max_length"))
+_CONTEXT_WORDS = re.compile(
+    r"maximum context length|context length exceeded|exceeds? (?:the )?(?:available )?"
+    r"context (?:size|window|length)|longer than the maximum model length|"
+    r"context (?:window|length) of only|max_new_tokens`? must be <=|input is too long|"
+    r"prompt is too long|too many (?:input )?tokens", re.I)
+
+
+def context_exceeded(exc: BaseException) -> bool:
+    """The server refused the request because its prompt is over the model's context (see
+    `_CONTEXT_CODES` and `_CONTEXT_WORDS` for the servers' codes and wordings). Said by a
+    400/413/422 only: a 5xx or a 429 about tokens is about load, not length."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 413, 422):
+        return False
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    inner: dict[str, object] = error if isinstance(error, dict) else body
+    marks = {str(inner.get(key) or "").lower() for key in ("code", "type")}
+    if marks & _CONTEXT_CODES:
+        return True
+    return bool(_CONTEXT_WORDS.search(server_reason(exc) or ""))
 
 
 def form_rejection(exc: BaseException) -> bool:
@@ -160,7 +194,10 @@ def translate(exc: Exception, policy: RetryPolicy, settings: Settings,
     attempts = usage.requests
     message = (f"{describe(root, settings, max_tokens)} "
                f"(after {attempts} request{'s' if attempts > 1 else ''})")
-    cls = ModelUnavailableError if kind == "transport" or is_status(root) else ModelOutputError
+    cls: type[ModelError] = (
+        ModelUnavailableError if kind == "transport" or is_status(root) else ModelOutputError)
+    if context_exceeded(root):
+        cls = ContextLengthError
     return cls(message, attempts=attempts, usage=usage)
 
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from llmextract.fakeserver.faults import FAULT_KINDS, FaultPlan
+from llmextract.fakeserver.faults import CONTEXT_STYLES, FAULT_KINDS, FaultPlan
 from llmextract.fakeserver.profiles import PROFILES
 from llmextract.fakeserver.server import FakeServer
 
@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--retry-after", type=int, default=1, help="retry-after seconds of a 429 (default 1)")
     add("--retry-after-ms", type=int, default=None, help="retry-after-ms (default retry-after)")
     add("--slow-seconds", type=float, default=30.0, help="stall of a timeout fault (default 30)")
+    add("--context-chars", type=int, default=None, metavar="N",
+        help="refuse prompts over N characters with a context-length 400, as a server "
+        "refuses a prompt over its context (default: no limit)")
+    add("--context-style", choices=CONTEXT_STYLES, default="openai",
+        help="that 400's body: openai (code context_length_exceeded), llamacpp (type "
+        "exceed_context_size_error) or vllm (the words only)")
     add("--profile", choices=sorted(PROFILES), default="generic",
         help="behave as a known server (default generic): which response formats it takes, "
         "whether it ignores tool_choice, its error shapes (see below)")
@@ -124,6 +130,8 @@ def _plan(args: argparse.Namespace) -> FaultPlan:
         retry_after=args.retry_after,
         retry_after_ms=retry_ms,
         slow_seconds=args.slow_seconds,
+        context_chars=args.context_chars,
+        context_style=args.context_style,
     )
 
 
@@ -151,8 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         done.set()
 
     signal.signal(signal.SIGTERM, _on_term)
-    print(f"listening on {server.base_url}", file=sys.stderr, flush=True)
-    try:
+    try:  # a Ctrl-C right after the line below (a client may act on it at once) is caught
+        print(f"listening on {server.base_url}", file=sys.stderr, flush=True)
         while not done.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -10,7 +10,9 @@ An answers directory holds JSON files (read in file-name order), each::
 The first file whose `match` occurs in the article wins. `answers[k]` answers re-ask number
 k (k = assistant messages already in the request); past the end the last one is used. A
 string answer is sent verbatim (so authors can write invalid JSON). With no matching file
-the server echoes the rule-based engine (`llmextract.rules.extract`).
+the server echoes the rule-based engine (`llmextract.rules.extract`); a `DocumentSummary`
+request (llmextract's final request over a long document's chunk summaries) gets the echo's
+summary, key points and topics.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ __all__ = [
 
 NEWS_SCHEMA = "ArticleSummary"
 """The schema of answer files that name none."""
+PROSE_SCHEMA = "DocumentSummary"
+"""Echoed like the news schema, its prose fields only (`summary`, `key_points`, `topics`)."""
 
 RULES_MATCH = "<rules>"
 """The match name of requests answered by the rules echo (no authored answer matched)."""
@@ -125,6 +129,10 @@ class AnswerBook:
         reask = sum(1 for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant")
         schema = schema or NEWS_SCHEMA
         entry = self.find(article, schema)
+        if entry is None and schema == PROSE_SCHEMA:
+            prose = rules_answer(article) or minimal_answer(article)
+            return Selection(RULES_MATCH, {k: prose[k] for k in ("summary", "key_points",
+                                                                 "topics")})
         if entry is None and schema != NEWS_SCHEMA:
             return Selection(MINIMAL_MATCH, {})  # no authored answer for a user schema
         if entry is None:

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "CONTEXT_STYLES",
     "FAULT_KINDS",
     "REFUSAL_TEXT",
     "FaultPlan",
     "check_kinds",
+    "context_payload",
     "error_payload",
     "scripted_fault",
 ]
@@ -69,6 +71,34 @@ def error_payload(kind: str) -> dict[str, object]:
     return {"error": {"message": message, "type": type_, "code": code, "param": None}}
 
 
+CONTEXT_STYLES: tuple[str, ...] = ("openai", "llamacpp", "vllm")
+"""How `FaultPlan.context_chars` refuses a prompt: the bodies of OpenAI (code
+`context_length_exceeded`, as llama-cpp-python and Azure answer too), llama.cpp's server
+(type `exceed_context_size_error`, with `n_prompt_tokens` and `n_ctx`) and vLLM (only the
+words say it)."""
+
+
+def context_payload(style: str, prompt_tokens: int, n_ctx: int) -> dict[str, object]:
+    """The HTTP 400 body of a prompt over the context, in a server's `style`."""
+    if style == "llamacpp":
+        return {"error": {
+            "code": 400, "type": "exceed_context_size_error",
+            "message": f"request ({prompt_tokens} tokens) exceeds the available context "
+                       f"size ({n_ctx} tokens), try increasing it",
+            "n_prompt_tokens": prompt_tokens, "n_ctx": n_ctx}}
+    if style == "vllm":
+        return {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
+                "message": f"This model's maximum context length is {n_ctx} tokens. "
+                           f"However, your request has {prompt_tokens} input tokens. Please "
+                           "reduce the length of the input messages."}
+    return {"error": {
+        "message": f"This model's maximum context length is {n_ctx} tokens. However, your "
+                   f"messages resulted in {prompt_tokens} tokens. Please reduce the length "
+                   "of the messages.",
+        "type": "invalid_request_error", "param": "messages",
+        "code": "context_length_exceeded"}}
+
+
 @dataclass
 class FaultPlan:
     """How often and how the server misbehaves.
@@ -83,6 +113,10 @@ class FaultPlan:
     retry_after / retry_after_ms: the `retry-after` (int seconds) and `retry-after-ms`
         headers of a 429.
     slow_seconds: how long a `timeout` fault stalls before answering normally.
+    context_chars: refuse every request whose messages hold more characters than this
+        (HTTP 400, before any other fault), as a server refuses a prompt over its context;
+        None: no limit. The limit it states is `context_chars // 4` tokens.
+    context_style: the refusal's body, one of CONTEXT_STYLES.
     """
 
     rate: float = 0.0
@@ -92,8 +126,13 @@ class FaultPlan:
     retry_after: int = 1
     retry_after_ms: int = 1000
     slow_seconds: float = 30.0
+    context_chars: int | None = None
+    context_style: str = "openai"
 
     def __post_init__(self) -> None:
+        if self.context_style not in CONTEXT_STYLES:
+            raise ValueError(f"unknown context style {self.context_style!r}; known: "
+                             f"{', '.join(CONTEXT_STYLES)}")
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError(f"fault rate must be within [0, 1], got {self.rate}")
         self.kinds = tuple(self.kinds)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from llmextract.fakeserver.answers import requested_schema
 from llmextract.fakeserver.batches import Reply
 from llmextract.fakeserver.completions import build_completion, prompt_chars
-from llmextract.fakeserver.faults import error_payload
+from llmextract.fakeserver.faults import context_payload, error_payload
 
 if TYPE_CHECKING:
     from llmextract.fakeserver.server import FakeServer
@@ -215,7 +215,12 @@ class Handler(BaseHTTPRequestHandler):
         selection = owner.book.select(request["messages"], requested_schema(request))
         repeat, fault = owner.ledger.admit(body_hash, request, selection, owner.faults)
         profile = owner.profile
-        refusal = profile.refuse(request, max(1, prompt_chars(request) // 4))
+        chars, limit = prompt_chars(request), owner.faults.context_chars
+        if limit is not None and chars > limit:  # a prompt over the context, at once
+            self._send_json(400, context_payload(owner.faults.context_style,
+                                                 max(1, chars // 4), limit // 4))
+            return
+        refusal = profile.refuse(request, max(1, chars // 4))
         if refusal is not None:  # the server refuses the request as written, at once
             self._send_json(refusal.status, refusal.payload)
             return

@@ -17,14 +17,16 @@ from llmextract import __version__
 from llmextract.call.prompts import Prompt
 from llmextract.check.review import review_reason
 from llmextract.config import Settings
-from llmextract.errors import CassetteMissError, ModelError
+from llmextract.errors import CassetteMissError, ContextLengthError, ModelError
 from llmextract.pipeline.cache import ResultCache, as_cached, cache_key, key_parts
 from llmextract.pipeline.finish import finisher_for
+from llmextract.pipeline.long import Chunking, LongAnswer, fetch_long
 from llmextract.pipeline.result import ResultBuilder
 from llmextract.read.inputs import Article
 from llmextract.schemas.news import ArticleSummary
 from llmextract.schemas.record import Result
 from llmextract.schemas.user import schema_hash_of
+from llmextract.text.chunks import Chunk
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
@@ -45,6 +47,8 @@ class Fetched:
     answer: ModelAnswer | None = None
     failure: ModelError | None = None
     key: str = ""
+    chunks: list[Chunk] | None = None  # the article's chunks (None: it goes whole)
+    long: LongAnswer | None = None  # the chunks' answers, for a long article
 
 
 def schema_hash() -> str:
@@ -64,6 +68,7 @@ class Pipeline:
         self.schema = settings.schema or ArticleSummary
         self.finisher = finisher_for(self.schema, settings)  # decided once per run
         self._schema_hash = schema_hash_of(self.schema)
+        self.chunking = Chunking(settings, prompt, self.schema)
         self._key_parts = key_parts(
             version=__version__, model=settings.model, base_url=settings.base_url,
             mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
@@ -126,9 +131,13 @@ class Pipeline:
             fetched.result = self._record(article).error(article.error_type,
                                                          article.error or "no text")
             return False
+        fetched.chunks = self.chunking.plan(article.text)
         if self.cache is not None:
             meta = json.dumps(article.meta, sort_keys=True) if article.meta else ""
-            fetched.key = cache_key(article.text, *self._key_parts, meta)
+            parts = (*self._key_parts, meta)
+            if fetched.chunks is not None:  # articles sent whole keep their keys
+                parts = (*parts, self.chunking.key(fetched.chunks))
+            fetched.key = cache_key(article.text, *parts)
             hit = self.cache.get(fetched.key)
             if hit is not None:
                 fetched.result = as_cached(hit, id=article.id, input=article.input,
@@ -149,7 +158,17 @@ class Pipeline:
         if not self.prefetch(fetched) or self.client is None or article.text is None:
             return
         try:
-            fetched.answer = await self.client.extract(article.text)
+            if fetched.chunks is not None:
+                fetched.long = await fetch_long(self.client, self.finisher, article.text,
+                                                fetched.chunks, self.chunking)
+                return
+            try:
+                fetched.answer = await self.client.extract(article.text)
+            except ContextLengthError as exc:  # over the server's context: split it
+                whole = [Chunk(0, len(article.text), 0)]
+                fetched.long = await fetch_long(self.client, self.finisher, article.text,
+                                                whole, self.chunking, refused=exc)
+                return
             fetched.answer = await self.finisher.refine(self.client, article.text,
                                                         fetched.answer)
         except CassetteMissError as exc:
@@ -158,8 +177,17 @@ class Pipeline:
             fetched.failure = exc
 
     def _finish(self, fetched: Fetched) -> Result:
-        result = self.finisher.finish(fetched.article, fetched.answer, fetched.failure,
-                                      self._record(fetched.article))
+        record = self._record(fetched.article)
+        if fetched.long is not None:
+            finish_long = getattr(self.finisher, "finish_long", None)
+            if finish_long is None:
+                return record.error("UsageError", f"the finisher of {self.schema.__name__} "
+                                    "cannot finish an article sent in chunks (it has no "
+                                    "finish_long); raise --max-input-tokens")
+            result: Result = finish_long(fetched.article, fetched.long, record)
+        else:
+            result = self.finisher.finish(fetched.article, fetched.answer, fetched.failure,
+                                          record)
         if self.cache is not None and fetched.key and result.status == "ok":
             self.cache.put(fetched.key, result)
         return result

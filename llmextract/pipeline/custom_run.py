@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from llmextract.check.chunked import ChunkLocator
+from llmextract.check.chunked_fields import merge_groundings
 from llmextract.check.fields import Grounding, ground_model
 from llmextract.check.grounding import Locator
 from llmextract.check.recover import recover
@@ -26,9 +28,10 @@ if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
     from llmextract.config import Settings
     from llmextract.errors import ModelError
+    from llmextract.pipeline.long import LongAnswer
     from llmextract.read.inputs import Article
 
-__all__ = ["FieldsFinisher", "custom_result", "reask_until_grounded"]
+__all__ = ["FieldsFinisher", "custom_result", "grounded_result", "reask_until_grounded"]
 
 
 def _followup(answer: BaseModel, grounding: Grounding) -> list[dict[str, str]]:
@@ -102,6 +105,13 @@ def custom_result(settings: Settings, text: str, answer: ModelAnswer | None,
         why = failure or ErrorInfo(type="NoModel", message="no model in this run")
         return _rules_result(settings, text, record, why, usage, [])
     grounding = ground_model(answer.summary, text, Locator(text, settings.language_of(text)))
+    return grounded_result(settings, text, grounding, usage, record)
+
+
+def grounded_result(settings: Settings, text: str, grounding: Grounding, usage: Usage,
+                    record: ResultBuilder) -> Result:
+    """The record of a grounded answer (one article's, or a long article's chunks' merged):
+    unusable -> the registered rules; else reconciled with them."""
     unusable = grounding.failed_required or (
         settings.on_ungrounded == "fail" and grounding.dropped)
     if unusable:
@@ -164,3 +174,18 @@ class FieldsFinisher:
         usage = answer.usage if answer else (
             (failure.usage or Usage(requests=failure.attempts)) if failure else Usage())
         return custom_result(self.settings, article.text or "", answer, why, usage, record)
+
+    def finish_long(self, article: Article, long: LongAnswer, record: ResultBuilder) -> Result:
+        """A long article's record: each chunk's answer grounded against the whole text
+        (global spans), merged field by field (llmextract.check.chunked_fields)."""
+        text = article.text or ""
+        if not long.answered:
+            return long.mark(self.finish(article, None, long.first_failure(), record))
+        loc = Locator(text, self.settings.language_of(text))
+        parts = [ground_model(p.answer.summary, text,
+                              ChunkLocator(loc, p.chunk.start, p.chunk.end))
+                 for p in long.answered if p.answer is not None]
+        assert self.settings.schema is not None
+        grounding, merged = merge_groundings(self.settings.schema, parts)
+        result = grounded_result(self.settings, text, grounding, long.usage, record)
+        return long.mark(result, merged)

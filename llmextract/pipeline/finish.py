@@ -4,6 +4,11 @@ Every schema has one, chosen once per run by `finisher_for`. The news `ArticleSu
 registers its own (llmextract.pipeline.news: rule engine, grounding, reconciliation, prose);
 any other schema gets the generic one (llmextract.pipeline.custom_run: marked fields grounded,
 then reconciled with the schema's registered rules).
+
+An article over the input budget goes in chunks (llmextract.pipeline.long): each chunk's
+answer passes through `refine`, then a finisher may add `refine_long(client, text, long)`
+(the news finisher's final summary request) and must have `finish_long(article, long,
+record)` to make the record; both built-in finishers do.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ Engine = Literal["llm", "rules", "llm+rules"]
 Span = tuple[int, int]
 
 __all__ = [
+    "ChunkInfo",
     "Dropped",
     "Engine",
     "ErrorInfo",
@@ -127,6 +128,26 @@ class FetchInfo(BaseModel):
     requests: int = 0  # HTTP requests made for it (robots.txt, redirects, retries)
 
 
+class ChunkInfo(BaseModel):
+    """How a long article was sent in chunks (docs/long-documents.md)."""
+
+    count: int = Field(description="chunks the article was sent in (after any further "
+                       "split), each one request and its retries")
+    max_input_tokens: int = Field(description="the input budget: most estimated tokens of "
+                                  "article text per request (`--max-input-tokens`)")
+    overlap_tokens: int = Field(description="most estimated tokens a chunk repeats of the "
+                                "one before it")
+    split_on_context: int = Field(default=0, description="chunks split further because the "
+                                  "server said the prompt was over the model's context")
+    failed: int = Field(default=0, description="chunks whose request failed: their items are "
+                        "missing (listed in `warnings`)")
+    merged: int = Field(default=0, description="items found by more than one chunk (in an "
+                        "overlap, or an entity named again) and kept once")
+    summary_request: bool = Field(default=False, description="whether `summary` and "
+                                  "`key_points` came from a final request over the chunks' "
+                                  "summaries (else from the first chunk's answer)")
+
+
 class ErrorInfo(BaseModel):
     type: str
     message: str
@@ -167,6 +188,9 @@ class Result(BaseModel):
     url: str | None = Field(default=None, description="the page's URL, for a web page")
     final_url: str | None = Field(default=None, description="the URL after redirects")
     fetch: FetchInfo | None = None
+    chunks: ChunkInfo | None = Field(
+        default=None, description="how an article over the input budget was split and "
+        "merged; null when it went to the model whole")
 
     def to_json(self) -> str:
         """One line of JSON, as written to JSONL output (`text` only when it was asked for)."""
