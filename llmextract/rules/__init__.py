@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
-from llmextract.rules.intl_entities import filter_entities_intl
+from llmextract.rules.intl_entities import find_entities_intl
 from llmextract.rules.intl_quotes import find_quotes_intl
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
@@ -90,9 +90,11 @@ def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
     figs = find_figures(text, sents, skip, numbers)
     conv = conventions(lang)
     quotes = find_quotes(text, skip) if conv is None else find_quotes_intl(text, conv, skip)
-    ents = _dateline_city(text, meta, find_entities(text, ent_skip, _extra_entities(text, meta)))
-    if conv is not None:
-        ents = filter_entities_intl(ents, text, conv)
+    if conv is None:
+        ents = _dateline_city(text, meta,
+                              find_entities(text, ent_skip, _extra_entities(text, meta)))
+    else:
+        ents = find_entities_intl(text, conv, ent_skip, _extra_entities(text, meta))
     lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
         digest else ("", [], [])
     summary = Summary(

@@ -1,11 +1,13 @@
-"""Entities in German, French, Spanish, Italian and Portuguese text: the capitalised-name
-finder (llmextract.rules.entities) filtered by what each language capitalises besides names.
+"""Entities in German, French, Spanish, Italian and Portuguese text.
 
-German capitalises every noun, so a capitalised word is a name only when the text never
-puts an article in front of it ("die Polizei", "der Bürgermeisterin"), it is not a
-number's scale or currency ("Millionen Euro"), a month or a weekday; leading articles and
-role nouns are trimmed from names in every language ("Bürgermeisterin Anna Schmidt" ->
-"Anna Schmidt", "El Gobierno" -> "Gobierno").
+Names are runs of capitalised words joined by the language's particles ("Corée du Sud",
+"Congreso de los Diputados", "Union Bordeaux-Bègles"), with leading articles, prepositions
+and (German) role nouns trimmed. What each language capitalises besides names is left out:
+sentence-initial words the text never capitalises elsewhere, months, weekdays, scale and
+currency words, and German common nouns (a capitalised word the text puts after an article,
+"die Polizei"), unless an institution's ending says otherwise ("Finanzministerium",
+"Landtag"). Types come from the gazetteer, the words of an institution's name, location
+prepositions ("in", "à", "en", "a", "em") and the shape of a personal name.
 """
 
 from __future__ import annotations
@@ -16,77 +18,209 @@ from llmextract.rules.entities import EntityHit
 from llmextract.rules.gazetteer import KNOWN_ORGS, LOCATIONS
 from llmextract.text.langs import Conventions
 
-__all__ = ["filter_entities_intl"]
+__all__ = ["find_entities_intl"]
 
+_UP = "A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŸÑÁÍÓÚÃÕ"
+_TOKEN = rf"[{_UP}][\w'’\-]*[\w]|[{_UP}]"
+_PARTICLES = {
+    "de": "",
+    "fr": "de du des la le d' d’ l' l’ sur",
+    "es": "de del la las los el en",
+    "it": "di del della delle dei degli da d' d’",
+    "pt": "de do da dos das",
+}
 _DETERMINERS = {
     "de": "der die das den dem des ein eine einen einem einer eines kein keine keinen "
           "im am zum zur vom beim ins ans aufs diese dieser diesen dieses jede jeder jedes "
-          "seine seiner ihre ihrer unsere",
+          "seine seiner ihre ihrer unsere unser",
     "fr": "le la les l' l’ un une des du au aux ce cette ces",
     "es": "el la los las un una unos unas del al este esta",
     "it": "il lo la i gli le l' l’ un una uno del della dei delle degli al alla",
     "pt": "o a os as um uma uns umas do da dos das no na nos nas ao à",
+}
+_LOC_PREPS = {
+    "de": "in im aus nach bei bis von zwischen",
+    "fr": "à en au aux dans de vers",
+    "es": "en a de desde hacia",
+    "it": "a in da nel nella per",
+    "pt": "em no na de para a",
 }
 _WEEKDAYS = frozenset(
     "montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend lundi mardi "
     "mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado "
     "domingo lunedì martedì mercoledì giovedì venerdì sabato domenica segunda terça quarta "
     "quinta sexta".split())
-_ROLE_SUFFIX_RE = re.compile(
+_ORG_WORDS = frozenset(
+    """bank banca banco ag gmbh sa spa ltda se partei verband ministerium ministère
+    ministerio ministero ministério tribunal tribunale gericht gerichtshof université
+    universidad università universidade club fc cf ac sc ssc groupe grupo gruppo gruppe
+    conseil consejo consiglio conselho congreso congrès congresso senado sénat senato
+    gobierno gouvernement governo regierung polizei police policía polizia polícia assemblée
+    asamblea camera câmara cámara parlamento parlement bundestag landtag comisión commission
+    commissione comissão agence agencia agenzia agência instituto institut istituto
+    fundación fondation fondazione fundação asociación association associazione associação
+    syndicat sindicato unión unione união stadtrat gemeinderat wetterdienst hilfswerk
+    protezione defensa defesa ministro ministre fédération federación federazione
+    federação confédération confederación confederazione cour corte suprema bourse börse
+    bolsa borsa""".split())
+_DE_ORG_END_RE = re.compile(
+    r"(?:ministerium|gericht|gerichtshof|rat|landtag|bundestag|städtetag|kreistag|hof|"
+    r"(?<!ges)amt|bank|wacht|werk|verband|partei|behörde|polizei|kammer|verwaltung|"
+    r"dienst|gewerkschaft|verein|stiftung|institut)$")
+_ROLE_END_RE = re.compile(
     r"(?:in|innen|er|ent|or|chef|chefin|minister|ministerin|präsident|präsidentin|sprecher|"
-    r"sprecherin|leiter|leiterin|trainer|trainerin|direktor|direktorin)$")
+    r"sprecherin|leiter|leiterin|trainer|trainerin|direktor|direktorin|rat|rätin)$")
+_ELIDED_RE = re.compile(r"[LlDd]['’](?:[a-zàâçéèêëîïôûùÿ]+\s+)?")
+_ABSTRACT_END_RE = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|nis|ismus|ungen|zeit)$")
+_ADJECTIVE_END_RE = re.compile(r"(?:e|en|er|es|em)$")
+_DE_PLACE_PREPS = frozenset("in im aus nach bei bis von zwischen und".split())
+_DE_PREPS = frozenset(
+    "zwischen unter über mit nach bei seit für gegen ohne um durch auf an vor hinter neben "
+    "wegen trotz während laut unterm insgesamt auch".split())
+_SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*)$")
 
 
-def _det_nouns(text: str, lang: str) -> set[str]:
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _run_re(code: str) -> re.Pattern[str]:
+    parts = _PARTICLES.get(code, "").split()
+    joins = [re.escape(p) + (r"\s*" if p[-1] in "'’" else r"\s+") for p in parts]
+    one = "|".join(joins)
+    link = rf"(?:[ \t]+(?:(?:{one})(?:(?:{one}))?)?|-)" if joins else r"[ \t]+"
+    return re.compile(rf"(?<![\w'’])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
+
+
+def _det_nouns(text: str, code: str) -> set[str]:
     """Capitalised words the text puts right after an article or determiner."""
-    dets = _DETERMINERS.get(lang, "").split()
-    if not dets:
-        return set()
-    alt = "|".join(re.escape(d) for d in sorted(dets, key=len, reverse=True))
-    rx = re.compile(rf"(?<!\w)(?i:{alt})(?:\s+|(?<=['’]))(?:[a-zäöüß\-]+\s+)?([A-ZÄÖÜ][\w\-]+)")
+    dets = _DETERMINERS.get(code, "").split()
+    alt = _alt(dets)
+    rx = re.compile(rf"(?<!\w)(?i:{alt})(?:\s+|(?<=['’]))(?:[a-zäöüß\-]+\s+)?([{_UP}][\w\-]+)")
     return {m.group(1) for m in rx.finditer(text)}
 
 
-def _not_a_name(word: str, conv: Conventions, common: set[str]) -> bool:
+def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
-    return (low in conv.scales or low in conv.currencies or low in conv.months
-            or low in _WEEKDAYS or low in conv.stopwords or word in common)
+    return (low in conv.stopwords or low in conv.scales or low in conv.currencies
+            or low in conv.months or low in _WEEKDAYS or low in conv.according
+            or low in _DETERMINERS.get(conv.code, "").split()
+            or low in _LOC_PREPS.get(conv.code, "").split())
 
 
-def _trim(hit: EntityHit, text: str, conv: Conventions, common: set[str]) -> EntityHit | None:
-    words = list(re.finditer(r"\S+", hit.name))
-    dets = set(_DETERMINERS.get(conv.code, "").split())
-    i = 0
-    while i < len(words) - 1 and (words[i].group(0).lower() in dets or (
-            conv.code == "de" and (words[i].group(0) in common or
-                                   _ROLE_SUFFIX_RE.search(words[i].group(0)) is not None)
-            and hit.type == "person")):
-        i += 1
-    kept = words[i:]
-    if not kept:
-        return None
-    if all(_not_a_name(w.group(0), conv, common) for w in kept):
-        return None
-    if any(w.group(0).lower() in conv.scales or w.group(0).lower() in conv.currencies
-           for w in kept):
-        return None
-    start = hit.start + kept[0].start()
-    end = hit.start + kept[-1].end()
-    name = text[start:end] if text[start:end] == hit.name[kept[0].start():kept[-1].end()] \
-        else hit.name[kept[0].start():kept[-1].end()]
-    return EntityHit(start, end, name, hit.type, hit.confidence)
+class _Finder:
+    def __init__(self, text: str, conv: Conventions) -> None:
+        self.text = text
+        self.conv = conv
+        self.common = _det_nouns(text, conv.code) if conv.code == "de" else set()
+        self.mid_caps = {m.group(0) for m in re.finditer(rf"(?<=[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ,] )"
+                                                          rf"[{_UP}][\w\-]+", text)}
+        self.preps = _LOC_PREPS.get(conv.code, "").split()
+        self.lowered = set(re.findall(r"(?<![\w.!?] )\b[a-zäöüß]+\b", text))
+
+    def _trim(self, a: int, b: int) -> tuple[int, int] | None:
+        em = _ELIDED_RE.match(self.text, a, b)  # "L’association Régions de France"
+        if em is not None:
+            a = em.end()
+        words = list(re.finditer(r"\S+", self.text[a:b]))
+        german = self.conv.code == "de"
+        while words and (_is_stop(words[0].group(0), self.conv) or (german and (
+                words[0].group(0).lower() in _DE_PREPS
+                or (len(words) > 1 and words[0].group(0) in self.common)
+                or (len(words) > 2 and _ROLE_END_RE.search(words[0].group(0)))))):
+            words = words[1:]
+        while words and (_is_stop(words[-1].group(0), self.conv)
+                         or not words[-1].group(0)[:1].isupper()):
+            words = words[:-1]
+        if not words:
+            return None
+        if german and len(words) >= 3 and not any(
+                _DE_ORG_END_RE.search(w.group(0).lower()) for w in words):
+            words = words[-2:]  # "Freiburgs Trainer Marco Endres": roles are capitalised
+        return a + words[0].start(), a + words[-1].end()
+
+    def _keep(self, name: str, start: int) -> bool:
+        words = name.split()
+        low = name.lower()
+        if low in LOCATIONS or low in KNOWN_ORGS or (name.isupper() and len(name) >= 2):
+            return True
+        if len(words) == 1 and self.conv.code == "de":
+            return self._german_word(name, start)
+        if len(words) == 1:
+            at_start = _SENT_START_RE.search(self.text, max(0, start - 3), start) is not None
+            return not at_start or name in self.mid_caps
+        if self.conv.code == "de" and (words[-1] in self.common or (
+                _SENT_START_RE.search(self.text, max(0, start - 3), start) is not None
+                and (words[0].lower() in self.lowered
+                     or _ADJECTIVE_END_RE.search(words[0]) is not None))):
+            return False  # "Genaue Zahlen", "Heftige Gewitter": a noun phrase
+        return not all(w in self.common for w in words if w[:1].isupper())
+
+    def _german_word(self, name: str, start: int) -> bool:
+        """German capitalises every noun: one word is a name when the gazetteer knows it, it
+        is an acronym ("AfD"), an institution's ending says so ("Finanzministerium"), or it
+        stands after a place preposition ("in Kempten") and never after an article."""
+        low = name.lower()
+        if sum(c.isupper() for c in name) >= 2 or _DE_ORG_END_RE.search(low):
+            return True
+        if name in self.common:
+            return False
+        before = self.text[max(0, start - 6):start].split()
+        return bool(before) and before[-1] in _DE_PLACE_PREPS and \
+            _ABSTRACT_END_RE.search(low) is None
+
+    def _type(self, name: str, start: int) -> str:
+        low = name.lower()
+        words = low.replace("-", " ").split()
+        if low in LOCATIONS:
+            return "location"
+        if low in KNOWN_ORGS or name.isupper() or any(w in _ORG_WORDS for w in words) or (
+                self.conv.code == "de" and _DE_ORG_END_RE.search(low)):
+            return "organization"
+        before = self.text[max(0, start - 12):start].split()
+        if before and before[-1].lower() in self.preps:
+            return "location"
+        caps = [w for w in name.split() if w[:1].isupper()]
+        return "person" if 2 <= len(caps) <= 4 else "organization"
+
+    def find(self, skip: list[tuple[int, int]]) -> list[EntityHit]:
+        hits: list[EntityHit] = []
+        for m in _run_re(self.conv.code).finditer(self.text):
+            if any(s <= m.start() < e for s, e in skip):
+                continue
+            span = self._trim(m.start(), m.end())
+            if span is None:
+                continue
+            name = self.text[span[0]:span[1]]
+            if len(name) < 2 or not self._keep(name, span[0]):
+                continue
+            hits.append(EntityHit(span[0], span[1], name, self._type(name, span[0]), 0.6))
+        return _merge(hits)
 
 
-def filter_entities_intl(hits: list[EntityHit], text: str, conv: Conventions) -> list[EntityHit]:
-    """`hits` without the capitalised words that are not names in `conv`'s language."""
-    common = _det_nouns(text, conv.code) if conv.code == "de" else set()
-    common -= {w for w in common if w.lower() in LOCATIONS or w.lower() in KNOWN_ORGS}
+def _merge(hits: list[EntityHit]) -> list[EntityHit]:
+    """One entity per name; a surname or first word of a person named in full is folded."""
+    persons = [h.name.split() for h in hits if h.type == "person" and " " in h.name]
+    parts = {w for p in persons for w in p}
     out: list[EntityHit] = []
     seen: set[str] = set()
     for h in hits:
-        t = _trim(h, text, conv, common)
-        if t is None or t.name.lower() in seen:
+        key = h.name.lower()
+        if key in seen or (" " not in h.name and h.name in parts):
             continue
-        seen.add(t.name.lower())
-        out.append(t)
+        seen.add(key)
+        out.append(h)
     return out
+
+
+def find_entities_intl(text: str, conv: Conventions,
+                       skip: list[tuple[int, int]] | None = None,
+                       extra: list[tuple[int, int, str]] | None = None) -> list[EntityHit]:
+    """People, organisations and places named in `text` (in `conv`'s language), in order
+    of first mention; `extra` adds known spans (byline, publisher, dateline place)."""
+    hits = _Finder(text, conv).find(skip or [])
+    names = {h.name.lower() for h in hits}
+    for a, b, typ in extra or []:
+        if text[a:b].lower() not in names:
+            hits.append(EntityHit(a, b, text[a:b], typ, 0.8))
+    return sorted(hits, key=lambda h: h.start)

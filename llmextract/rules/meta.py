@@ -47,7 +47,7 @@ _PLACE_ONLY_RE = re.compile(
 _TRAIL_WIRE_RE = re.compile(r"^\s*(?:—|–|-{1,2})\s*(?P<pub>[A-Z][A-Za-z ]{1,30})\s*$")
 _COPYRIGHT_RE = re.compile(r"(?:Copyright|©)\s*(?:\(c\)\s*)?(?:\d{4}\s*)?(?:,\s*)?"
                            r"(?:The\s+)?(?P<pub>Associated Press|Reuters|AFP|Agence France-Presse)")
-_AFTER_DATELINE_DATE_RE = re.compile(r"\s*(?:\([^()\n]{1,30}\)\s*)?(?:[-–—:|]|\()")
+_AFTER_DATELINE_DATE_RE = re.compile(r"\.?\s*(?:\([^()\n]{1,30}\)\s*)?\.?(?:[-–—:|]|\()")
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # "Laura Kemp HealthDay Reporter", "Dana Whitfield | Staff Writer": a role after the name.
 _ROLES = r"(?:Staff\s+|Senior\s+)?(?:Reporter|Writer|Correspondent|Editor|Contributor|Columnist)"

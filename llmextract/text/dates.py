@@ -36,11 +36,29 @@ def _national(lang: str) -> re.Pattern[str] | None:
     conv = conventions(lang)
     if conv is None:
         return None
-    names = "|".join(re.escape(m) for m in sorted(conv.months, key=len, reverse=True))
+    keys = {m.rstrip(".") for m in conv.months}  # "nov." is also written "nov"
+    names = "|".join(re.escape(m) for m in sorted(keys, key=len, reverse=True))
     return re.compile(
         rf"(?<!\d)(?P<d>\d{{1,2}})(?:\.|er|º|°)?\s+(?:de\s+)?(?P<m>{names})(?!\w)\.?,?\s+"
-        rf"(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)
+        rf"(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"
+        # day first with slashes, as every one of these languages writes it: "12/03/2025"
+        rf"|(?<![\d/])(?P<d2>\d{{1,2}})/(?P<mn>\d{{1,2}})/(?P<y2>(?:19|20)\d\d)\b",
+        re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+def _date_of(gd: dict[str, str | None], months: dict[str, int]) -> dt.date:
+    """The date a match's groups name (raises ValueError or KeyError when they name none)."""
+    if gd.get("d2"):  # "12/03/2025", day first
+        return dt.date(int(gd["y2"] or 0), int(gd["mn"] or 0), int(gd["d2"] or 0))
+    name = (gd.get("m") or "").lower()
+    if name and months:  # a national month name ("nov" stands for "nov.")
+        month = months.get(name) or months[name + "."]
+    elif name:
+        month = _MONTHS[name[:3]]
+    else:
+        month = int(gd["mn"] or 0)
+    return dt.date(int(gd["y"] or 0), month, int(gd["d"] or 0))
 
 
 def parse_date(s: str, lang: str | None = None) -> tuple[dt.date, int, int] | None:
@@ -49,17 +67,12 @@ def parse_date(s: str, lang: str | None = None) -> tuple[dt.date, int, int] | No
     best: tuple[dt.date, int, int] | None = None
     if _YEAR_RE.search(s) is None:
         return None
-    national = _national(lang) if lang and lang != "en" else None
-    months = conventions(lang).months if national is not None else {}  # type: ignore[union-attr]
+    conv = conventions(lang) if lang and lang != "en" else None
+    national = _national(conv.code) if conv is not None else None
     for rx in (*_DATE_RES, *((national,) if national is not None else ())):
         for m in rx.finditer(s):
-            gd = m.groupdict()
             try:
-                if rx is national:
-                    month = months[gd["m"].lower()]
-                else:
-                    month = (_MONTHS[gd["m"][:3].lower()] if gd.get("m") else int(gd["mn"]))
-                d = dt.date(int(gd["y"]), month, int(gd["d"]))
+                d = _date_of(m.groupdict(), conv.months if rx is national and conv else {})
             except (ValueError, KeyError):
                 continue
             if best is None or m.start() < best[1]:
