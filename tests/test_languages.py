@@ -266,3 +266,29 @@ def test_a_bad_lang_is_a_usage_error(tmp_path: Path) -> None:
                 "German", cwd=tmp_path)
     assert proc.returncode == 2
     assert "--lang" in proc.stderr and "ISO 639-1" in proc.stderr
+
+
+# -- English copy the engine had not seen (issue 13, part 3) --------------------------------
+
+
+def test_british_ascii_single_quotes_short_phrases_and_apposed_speakers() -> None:
+    text = ("Floods hit harbour town\n\n"
+            "PORTLEVEN, 22.06.2008 - Coastguards described the sea as 'extremely rough' and "
+            "closed the harbour.\n\n"
+            "'We will rebuild,' the harbour master, Tamsin Rowe, said. 'This town always "
+            "comes back.'\n\n"
+            "'It's heartbreaking, we've lost everything,' said shop owner Ben Carey.\n")
+    s = extract(text, lang="en").summary
+    assert s.published == dt.date(2008, 6, 22)
+    got = {(q.text, q.speaker) for q in s.quotes}
+    assert ("We will rebuild", "Tamsin Rowe") in got
+    assert ("This town always comes back.", "Tamsin Rowe") in got
+    assert ("It's heartbreaking, we've lost everything", "Ben Carey") in got
+    assert "extremely rough" in {q.text for q in s.quotes}
+    for q in s.quotes:
+        assert q.span is not None and text[q.span[0]:q.span[1]] == q.text
+
+
+def test_ascii_apostrophes_alone_are_not_quotations() -> None:
+    text = "The council's plan, which residents' groups opposed, passed on Tuesday.\n"
+    assert extract(text, lang="en").summary.quotes == []

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from llmextract.rules.entities import EntityHit, find_entities
@@ -14,7 +15,8 @@ from llmextract.rules.intl_entities import find_entities_intl
 from llmextract.rules.intl_quotes import find_quotes_intl
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
-from llmextract.rules.quotes import find_quotes
+from llmextract.rules.quote_marks import curl_single
+from llmextract.rules.quotes import QuoteHit, find_quotes
 from llmextract.rules.sentences import Block, lines, sentences
 from llmextract.schemas.record import GroundedEntity, GroundedFigure, GroundedQuote, Summary
 from llmextract.text.langs import conventions, detect_language
@@ -82,6 +84,15 @@ def _dateline_city(text: str, meta: Meta, ents: list[EntityHit]) -> list[EntityH
     return sorted(out, key=lambda e: e.start)
 
 
+def _english_quotes(text: str, skip: list[tuple[int, int]]) -> list[QuoteHit]:
+    """Quotations of English text; ASCII single marks read as British quotation marks."""
+    curled = curl_single(text)
+    if curled is None:
+        return find_quotes(text, skip)
+    return [dataclasses.replace(q, text=text[q.start:q.end])
+            for q in find_quotes(curled, skip)]
+
+
 def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
     meta = parse_meta(text, lang)
     skip, ent_skip = _skips(text, meta)
@@ -89,7 +100,8 @@ def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
     numbers = find_numbers(text, lang)
     figs = find_figures(text, sents, skip, numbers)
     conv = conventions(lang)
-    quotes = find_quotes(text, skip) if conv is None else find_quotes_intl(text, conv, skip)
+    quotes = _english_quotes(text, skip) if conv is None else \
+        find_quotes_intl(text, conv, skip)
     if conv is None:
         ents = _dateline_city(text, meta,
                               find_entities(text, ent_skip, _extra_entities(text, meta)))

@@ -158,12 +158,26 @@ def _context_type(
             return "location", 0.6  # "the provincial capital, Tarnow,"
         if loc_before(before) and not is_sentence_start(text, a):
             return "location", 0.5
+        if not is_sentence_start(text, a) and _named_again(text, name, b):
+            return "organization", 0.5  # "Millwall ... beat Sunderland", named twice
         return None
     if " of " in name or "&" in name or (
         (" for " in name or " and " in name) and org_left(name)
     ):
         return "organization", 0.5 if " of " in name else 0.6
     return None
+
+
+def _named_again(text: str, name: str, after: int) -> bool:
+    """A single capitalised word the article writes again, mid-sentence, after `after`."""
+    pos = text.find(name, after)
+    while pos >= 0:
+        edge = text[pos + len(name):pos + len(name) + 1]
+        if not (edge.isalnum() or text[pos - 1:pos].isalnum()) and \
+                not is_sentence_start(text, pos):
+            return True
+        pos = text.find(name, pos + 1)
+    return False
 
 
 _LOWER_WORD_RE = re.compile(r"\b[a-z][a-z'’\-]+\b")

@@ -157,7 +157,9 @@ PERSON_TITLES = _set(
     Spokeswoman|CEO|Chair|Auctioneer|Detective|Attorney|Counsel|Leader|Assemblyman|
     Congressman|Congresswoman|Executive|Operating|Financial|Founder|Co-founder|Manager|
     Analyst|Economist|Chief Executive|Commander|Envoy|Vice|Deputy Premier|CFO|COO|CTO|
-    Cllr|Councillor|Alderman|Alderwoman|Midfielder|Striker|Defender|Goalkeeper|Winger"""
+    Cllr|Councillor|Alderman|Alderwoman|Midfielder|Striker|Defender|Goalkeeper|Winger|
+    Sheriff|Principal|Substitute|Headteacher|Headmaster|Headmistress|Treasurer|Auditor|
+    Clerk|Prosecutor|Constable|Warden|Trustee|Pastor|Dean|Forward|Skipper|Referee"""
 )
 GIVEN_NAMES = _set(
     """John|James|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|

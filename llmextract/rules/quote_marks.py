@@ -6,7 +6,7 @@ import re
 
 from llmextract.rules.sentences import Block
 
-__all__ = ["OPEN", "OPEN_ALL", "para_at", "raw_quotes", "rstrip", "single_opens"]
+__all__ = ["OPEN", "OPEN_ALL", "curl_single", "para_at", "raw_quotes", "rstrip", "single_opens"]
 
 OPEN = "\"“„«"
 OPEN_ALL = OPEN + "‘"  # with the British single mark
@@ -130,3 +130,22 @@ def raw_quotes(text: str, paras: list[Block],
             out.append((a, b, closed, j + 1 if closed else j))
         i = j + 1 if closed else max(j, i + 1)
     return out
+
+
+_ASCII_CLOSE_RE = re.compile(r"[,.!?]'(?=\s|$)")
+_ASCII_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))'(?=[^\s'])", re.MULTILINE)
+
+
+def curl_single(text: str) -> str | None:
+    """British copy typed in ASCII quotes with ' ('We will rebuild,' the mayor said.): the
+    same text with each opening ' written ‘ and every other ' written ’ (one character for
+    one, so offsets hold), for the quotation finder; None when the text quotes otherwise
+    (it has double marks or curly singles, or no ' closes a quoted sentence)."""
+    if "'" not in text or any(c in text for c in '"“”„«‘') or not _ASCII_CLOSE_RE.search(text):
+        return None
+    out = text.replace("'", "’")
+    chars = list(out)
+    for m in _ASCII_OPEN_RE.finditer(text):
+        if _DECADE_RE.match(text, m.start() + 1) is None:
+            chars[m.start()] = "‘"
+    return "".join(chars)

@@ -51,7 +51,10 @@ _ROLE = (
 # A person's role in front of the name: "Rangers coach Dan Holt", "lead researcher Dr. Ann Li".
 _PRE_ROLE = (
     rf"(?:{_ROLE}|researcher|scientist|professor|economist|analyst|engineer|author|"
-    r"midfielder|forward|striker|defender|goalkeeper|winger|player|physician|strategist)"
+    r"midfielder|forward|striker|defender|goalkeeper|winger|player|physician|strategist|"
+    r"owner|resident|neighbour|neighbor|worker|teacher|nurse|farmer|student|shopkeeper|"
+    r"landlord|tenant|parent|volunteer|survivor|witness|supporter|campaigner|activist|"
+    r"chair|treasurer|principal|sheriff|headteacher|councillor|pastor)"
 )
 _ROLE_NAME = rf"(?:{_CAP_SEQ}[ \t]+)?(?:[a-z][\w\-]*[ \t]+)?{_PRE_ROLE}[ \t]+{_CAP_SEQ}"
 _SUBJECT = (
@@ -164,6 +167,9 @@ def _sentence_after(text: str, pos: int, hi: int) -> str:
     return seg
 
 
+_ROLE_APPOSED_RE = re.compile(
+    rf"^[\s,.:;—–-]*(?:the|a|an|its|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}"
+    rf"[a-z][\w'’\-]*,\s*(?P<spk>{_CAP_SEQ}),\s*(?:\d+,\s*)?(?:also\s+)?(?:{SPEECH_VERBS})\b")
 _APPOSED_NAME_RE = re.compile(rf"\s*(?P<n>{_CAP_SEQ})\s*")
 
 
@@ -178,6 +184,9 @@ def _named_apposition(spk: str, app: str | None) -> str:
 def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | None:
     """The raw speaker phrase of a quote from its sentence; b is just after the closing mark."""
     after = _sentence_after(text, b, max(b, para.end)) if closed else ""
+    m = _ROLE_APPOSED_RE.match(after)  # "the harbour master, Tamsin Rowe, said"
+    if m is not None:
+        return m.group("spk")
     m = _AFTER_NAME_VERB_RE.match(after)
     if m is not None:
         return _named_apposition(m.group("spk"), m.group("app"))
