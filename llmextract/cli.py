@@ -270,7 +270,7 @@ def _summarize(args: argparse.Namespace) -> int:
     price = price_option(args.price)
     output = Path(args.output) if args.output else None
     if args.ray is not None:
-        return _summarize_on_ray(settings, args, paths, output)
+        return _summarize_on_ray(settings, args, paths)
     if args.workers is not None or args.format == "parquet":
         from llmextract.errors import UsageError
 
@@ -280,12 +280,11 @@ def _summarize(args: argparse.Namespace) -> int:
                                             resume=args.resume, price=price))
 
 
-def _summarize_on_ray(settings: Settings, args: argparse.Namespace, paths: list[str],
-                      output: Path | None) -> int:
+def _summarize_on_ray(settings: Settings, args: argparse.Namespace, paths: list[str]) -> int:
     from llmextract.run.ray_batch import RayOptions, run_ray
 
     opts = RayOptions(paths=paths, address=args.ray or None, workers=args.workers or 2,
-                      output=output, fmt=args.format)
+                      output=args.output, fmt=args.format)
     return run_ray(settings, opts, resume=args.resume)
 
 

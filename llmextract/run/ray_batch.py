@@ -43,7 +43,7 @@ class RayOptions:
     paths: list[str]
     address: str | None = None  # None: Ray's default (RAY_ADDRESS, a local cluster, or new)
     workers: int = 2
-    output: Path | None = None  # a folder of parts; None: records to standard output
+    output: str | None = None  # a folder (or URI: s3://...) of parts; None: standard output
     fmt: str = "jsonl"
     batch_size: int = DEFAULT_BATCH_SIZE
     num_cpus: float = 1.0  # CPUs Ray reserves for each worker
@@ -57,7 +57,7 @@ def check_ray_options(settings: Settings, opts: RayOptions, *, resume: bool = Fa
         raise UsageError(f"--ray writes --format jsonl or parquet, not {opts.fmt}")
     if opts.fmt == "parquet" and opts.output is None:
         raise UsageError("--format parquet needs -o DIR (a folder of Parquet parts)")
-    if opts.output is not None and opts.output.exists() and not opts.output.is_dir():
+    if opts.output is not None and "://" not in opts.output and os.path.isfile(opts.output):
         raise UsageError(f"with --ray, -o names a folder of parts: {opts.output} is a file")
     if resume:
         raise UsageError("--resume does not work with --ray: the cache serves the articles "
@@ -129,11 +129,15 @@ def _to_stdout(out: Any) -> Counter[str]:
     return counts
 
 
-def _to_parts(out: Any, folder: Path, fmt: str) -> tuple[Counter[str], int]:
+def _to_parts(out: Any, folder: str, fmt: str) -> tuple[Counter[str], int]:
     from llmextract.run.ray_sinks import sink_for
 
-    sink = sink_for(os.path.abspath(folder), fmt)
-    out.write_datasink(sink)
+    # a local folder made absolute: the workers' working folder may differ
+    sink = sink_for(folder if "://" in folder else os.path.abspath(folder), fmt)
+    # Writing a part is light; reserving no CPU for it lets parts be written while the
+    # workers hold the cluster's CPUs, instead of every record waiting in the object store
+    # for the workers to finish.
+    out.write_datasink(sink, ray_remote_args={"num_cpus": 0})
     return sink.counts, sink.parts
 
 
