@@ -137,7 +137,7 @@ def _to_parts(out: Any, folder: str, fmt: str) -> tuple[Counter[str], int]:
     # Writing a part is light; reserving no CPU for it lets parts be written while the
     # workers hold the cluster's CPUs, instead of every record waiting in the object store
     # for the workers to finish.
-    out.write_datasink(sink, ray_remote_args={"num_cpus": 0})
+    out.write_datasink(sink, ray_remote_args={"num_cpus": 0}, concurrency=1)
     return sink.counts, sink.parts
 
 

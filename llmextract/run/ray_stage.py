@@ -141,11 +141,6 @@ class SummarizeBatch:
         return {"id": [r.id for r in results], "status": [r.status for r in results],
                 "record": [r.to_json() for r in results]}
 
-    def __del__(self) -> None:
-        extractor = getattr(self, "extractor", None)
-        if extractor is not None:
-            extractor.close()
-
 
 def _in_order(articles: list[Article], results: Any) -> list[Result]:
     """Results (in completion order) put back in the order of their articles."""
