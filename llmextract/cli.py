@@ -101,12 +101,21 @@ def _add_input_arguments(s: argparse.ArgumentParser) -> None:
                    help="show tracebacks and debug logging on standard error")
     s.add_argument("paths", nargs="*", metavar="PATH", help="articles to read (default: -)")
     s.add_argument("-o", "--output", metavar="OUT", help="write results here (default: stdout)")
-    s.add_argument("--format", choices=("jsonl", "json", "csv", "md"), default="jsonl",
+    s.add_argument("--format", choices=("jsonl", "json", "csv", "md", "parquet"),
+                   default="jsonl",
                    help="jsonl: one record per line (default); json: one array; csv: one "
-                        "flattened row per article; md: a readable digest")
+                        "flattened row per article; md: a readable digest; parquet (with "
+                        "--ray -o DIR): parts with columns id, status, record")
     s.add_argument("--resume", action="store_true",
                    help="skip the articles already in -o OUT and append the rest (after a "
                         "crash, kill or Ctrl-C, rerun the same command with --resume)")
+    s.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="run on Ray Data (the ray extra): a new local cluster, or the one at "
+                        "ADDRESS (auto, ray://HOST:10001; an existing file or folder there "
+                        "is read as a PATH); -o then names a folder of parts (docs/ray.md)")
+    s.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="with --ray: workers, each with its own client, cache and -j/--rpm "
+                        "limits, so the totals are N x limit (default: 2)")
 
 
 def _add_model_arguments(s: argparse.ArgumentParser) -> None:
@@ -262,14 +271,31 @@ def _summarize(args: argparse.Namespace) -> int:
     from llmextract.run.batch import BatchOptions, run_batch
 
     settings = _settings(args)
+    if args.ray and os.path.exists(args.ray):  # `--ray DIR`: DIR is a PATH, not an ADDRESS
+        args.paths, args.ray = [args.ray, *args.paths], ""
     paths = args.paths or ([] if args.feed or args.sitemap else ["-"])
     check_paths(paths)
     from llmextract.run.costs import price_option
 
     price = price_option(args.price)
     output = Path(args.output) if args.output else None
+    if args.ray is not None:
+        return _summarize_on_ray(settings, args, paths)
+    if args.workers is not None or args.format == "parquet":
+        from llmextract.errors import UsageError
+
+        raise UsageError(("--workers" if args.workers is not None else "--format parquet")
+                         + " needs --ray")
     return run_batch(settings, BatchOptions(paths=paths, output=output, fmt=args.format,
                                             resume=args.resume, price=price))
+
+
+def _summarize_on_ray(settings: Settings, args: argparse.Namespace, paths: list[str]) -> int:
+    from llmextract.run.ray_batch import RayOptions, run_ray
+
+    opts = RayOptions(paths=paths, address=args.ray or None, workers=args.workers or 2,
+                      output=args.output, fmt=args.format)
+    return run_ray(settings, opts, resume=args.resume)
 
 
 def _schema(args: argparse.Namespace) -> int:
