@@ -39,6 +39,7 @@ from llmextract.rules.sentences import sentences
 from llmextract.schemas.record import Dropped, Support
 from llmextract.text.fold import fold_plain
 from llmextract.text.intl_numbers import read_digits
+from llmextract.text.langs import conventions
 from llmextract.text.numbers import find_numbers
 from llmextract.text.numpatterns import FRACTION_WORDS, TENS, UNITS
 
@@ -99,22 +100,36 @@ def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
     return None
 
 
-def _names(sentence: str) -> list[str]:
-    """Capitalised words that are not a sentence's (or quotation's, clause's) first word."""
+_DE_NOUN_BEFORE = re.compile(
+    r"(?:\b(?i:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|kein|keine|im|am|"
+    r"zum|zur|vom|beim|als|mit|für|auf|von|zu|bei|nach|aus|über|unter|vor|seit|um|durch|"
+    r"gegen|ohne|in|an|und|oder|pro|je)|\b[a-zäöüß]+(?:e|en|er|es|em))\s+$")
+
+
+def _names(sentence: str, lang: str | None = None) -> list[str]:
+    """Capitalised words that are not a sentence's (or quotation's, clause's) first word.
+    German capitalises every noun: there a word after an article, a preposition or an
+    adjective is a noun, not a name."""
     out: list[str] = []
+    conv = conventions(lang)
+    local = conv.stopwords if conv is not None else frozenset()
     matches = list(CAP_WORD.finditer(sentence))
     for i, m in enumerate(matches):
         word = m.group(0)
         if not word[0].isupper() or len(word) < 2:
             continue
         before = sentence[:m.start()].rstrip()
+        if lang == "de" and _DE_NOUN_BEFORE.search(sentence, 0, m.start()):
+            continue
+        if conv is not None and word.lower() in (conv.ordinals or {}):
+            continue  # "als Fünfter": a rank
         first = not before or before[-1] in _OPENERS or before[-1] in ".!?"
         if first:
             nxt = matches[i + 1] if i + 1 < len(matches) else None
             # a first word still counts when a name follows it ("Marta Kowalczyk said")
             joined = nxt is not None and sentence[m.end():nxt.start()] == " "
             if not (joined and nxt is not None and nxt.group(0)[0].isupper()
-                    and fold_plain(word) not in STOP):
+                    and fold_plain(word) not in STOP and fold_plain(word) not in local):
                 continue
         out.append(word)
     return out
@@ -166,7 +181,7 @@ def check_sentence(text: str, idx: ArticleIndex) -> Checked:
     """Check one sentence (or key point) against the article."""
     problem = _numbers_problem(text, idx)
     if problem is None:
-        missing = [w for w in _names(text) if not idx.has_name(w)]
+        missing = [w for w in _names(text, idx.loc.lang) if not idx.has_name(w)]
         if missing:
             problem = "name " + ", ".join(dict.fromkeys(missing)) + " not in the article"
     if problem is None:

@@ -34,6 +34,9 @@ _UNIT_SUFFIX = re.compile(r"(?:km|kg|m|cm|mm|t|ha|mw|gw|kw|kwh|l|g|h|min)\b", re
 _TIME_RE = re.compile(
     r"\d{1,2}(?:[:.]\d{2}\s*(?:Uhr|h\b)|\s*Uhr\b|h\d{2}\b|:\d{2}\b)", re.IGNORECASE)
 _SCORE_RE = re.compile(r"(?<![\d.,:])\d{1,2}\s?[:–-]\s?\d{1,2}(?![\d:]|[.,]\d)")
+_MINUS_RE = re.compile(r"(?:^|\s)[-−] ?$")
+_SIGN_RE = re.compile(r"(?:^|(?<=\s))[-−](?=\d)")
+_WORD_RE = re.compile(r"[^\W\d_]+")
 _YEAR_LIKE = re.compile(r"(?:1[89]|20)\d\d")
 _QUALIFIERS: dict[str, dict[str, str]] = {
     "de": {"mehr als": "more_than", "über": "more_than", "rund": "approximately",
@@ -220,6 +223,8 @@ def _noun(text: str, conv: Conventions, p: _Patterns, end: int) -> tuple[int, st
         return None
     noun, adj = nm.group("n"), nm.group("adj")
     low = noun.lower()
+    if low in conv.units:
+        return None  # "quatre à six": a second number, not what is counted
     if low in conv.stopwords or low in conv.months or low in conv.link:
         if low in conv.link:  # "cinq millions de personnes"
             nxt = p.noun.match(text, nm.end("n"))
@@ -285,14 +290,21 @@ def find_numbers_intl(text: str, conv: Conventions) -> list[NumberMatch]:
 
 def values_in_intl(phrase: str, conv: Conventions) -> list[float]:
     """Every value `phrase` states under `conv` (scaled and bare mantissa, every reading
-    of an ambiguous separator), the likely one first."""
+    of an ambiguous separator, a minus sign, "un" for one, ranks), the likely one first."""
     p = _patterns(conv)
     vals: list[float] = []
+    phrase = _SIGN_RE.sub("− ", phrase)  # "-15 °C": the sign apart, read below
     for m in p.core.finditer(phrase):
         t = _tail(phrase, conv, p, m)
-        if t is None:
-            continue
-        for v in (*t.values, *t.mantissa):
+        values = [1.0] if t is None and (m.group("word") or "").lower() in _ONE else \
+            ([] if t is None else [*t.values, *t.mantissa])
+        if _MINUS_RE.search(phrase, 0, m.start()):
+            values += [-v for v in values]
+        for v in values:
             if v not in vals:
                 vals.append(v)
+    for w in _WORD_RE.findall(phrase):
+        rank = (conv.ordinals or {}).get(w.lower())
+        if rank is not None and float(rank) not in vals:
+            vals.append(float(rank))
     return vals

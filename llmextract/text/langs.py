@@ -32,6 +32,7 @@ class Conventions:
     according: tuple[str, ...]  # "according to": the phrase before a source
     months: dict[str, int]  # month names and abbreviations, lower case
     stopwords: frozenset[str] = frozenset()
+    ordinals: dict[str, int] | None = None  # "dixième", "quinto", "fünfter": ranks
     link: tuple[str, ...] = ()  # words between a scale and its noun ("de", "d'")
 
 
@@ -39,12 +40,26 @@ def _words(s: str) -> frozenset[str]:
     return frozenset(s.split())
 
 
+def _ordinals(s: str) -> dict[str, int]:
+    """Ranks 1-10 with their inflected forms ("fünfte", "fünfter", "quinta", "première")."""
+    out: dict[str, int] = {}
+    for rank, word in enumerate(s.split(), 1):
+        stem = word[:-1] if word[-1] in "eoa" else word
+        for form in (word, stem + "e", stem + "er", stem + "en", stem + "es", stem + "em",
+                     stem + "a", stem + "o", stem + "os", stem + "as", word + "s"):
+            out.setdefault(form, rank)
+    out.update({"première": 1, "second": 2, "seconde": 2, "1er": 1, "1re": 1})
+    return out
+
+
 _DE = Conventions(
     code="de",
     units={w: i for i, w in enumerate(
         "null _ zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn "
         "fünfzehn sechzehn siebzehn achtzehn neunzehn".split()) if w != "_"}
-    | {"zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60,
+    | {"einmal": 1, "zweimal": 2, "dreimal": 3, "viermal": 4, "fünfmal": 5, "sechsmal": 6,
+       "siebenmal": 7, "achtmal": 8, "neunmal": 9, "zehnmal": 10,
+       "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60,
        "siebzig": 70, "achtzig": 80, "neunzig": 90, "hundert": 100, "tausend": 1000,
        "dutzend": 12},
     scales={"tausend": 1e3, "tsd.": 1e3, "tsd": 1e3, "million": 1e6, "millionen": 1e6,
@@ -64,6 +79,7 @@ _DE = Conventions(
             "april": 4, "apr.": 4, "mai": 5, "juni": 6, "juli": 7, "august": 8, "aug.": 8,
             "september": 9, "sept.": 9, "sep.": 9, "oktober": 10, "okt.": 10,
             "november": 11, "nov.": 11, "dezember": 12, "dez.": 12},
+    ordinals=_ordinals("erste zweite dritte vierte fünfte sechste siebte achte neunte zehnte"),
     stopwords=_words(
         "der die das und ist nicht mit von den dem des ein eine einer eines einem auf für "
         "sich auch wurde wurden sagte im zu bei nach wie aus hat haben werden sind war noch "
@@ -99,6 +115,8 @@ _FR = Conventions(
             "avril": 4, "avr.": 4, "mai": 5, "juin": 6, "juillet": 7, "juil.": 7, "août": 8,
             "septembre": 9, "sept.": 9, "octobre": 10, "oct.": 10, "novembre": 11,
             "nov.": 11, "décembre": 12, "déc.": 12},
+    ordinals=_ordinals("premier deuxième troisième quatrième cinquième "
+                       "sixième septième huitième neuvième dixième"),
     stopwords=_words(
         "le la les des du et est une un pour dans que qui sur pas au aux par avec ce cette "
         "sont été ont il elle ils elles nous vous se sa son ses leur leurs plus mais ou où "
@@ -112,7 +130,7 @@ _ES = Conventions(
         "cero _ dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce "
         "quince dieciséis diecisiete dieciocho diecinueve veinte".split()) if w != "_"}
     | {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-       "ochenta": 80, "noventa": 90, "cien": 100, "ciento": 100, "docena": 12,
+       "ochenta": 80, "noventa": 90, "cien": 100, "ciento": 100, "docena": 12, "mil": 1000,
        "veintiún": 21, "veintiuno": 21, "veintidós": 22, "veintitrés": 23},
     scales={"mil": 1e3, "millón": 1e6, "millones": 1e6, "mil millones": 1e9,
             "billón": 1e12, "billones": 1e12, "mdd": 1e6, "mln": 1e6},
@@ -133,6 +151,7 @@ _ES = Conventions(
             "agosto": 8, "ago.": 8, "septiembre": 9, "setiembre": 9, "sept.": 9,
             "octubre": 10, "oct.": 10, "noviembre": 11, "nov.": 11, "diciembre": 12,
             "dic.": 12},
+    ordinals=_ordinals("primero segundo tercero cuarto quinto sexto séptimo octavo noveno décimo"),
     stopwords=_words(
         "el la los las de del y que en un una por con para es fue se al como más pero sus "
         "su ha han lo le les ya este esta estos estas entre sobre también hasta desde muy "
@@ -166,6 +185,7 @@ _IT = Conventions(
             "maggio": 5, "giugno": 6, "luglio": 7, "agosto": 8, "settembre": 9, "sett.": 9,
             "ottobre": 10, "ott.": 10, "novembre": 11, "nov.": 11, "dicembre": 12,
             "dic.": 12},
+    ordinals=_ordinals("primo secondo terzo quarto quinto sesto settimo ottavo nono decimo"),
     stopwords=_words(
         "il lo la gli le di del della dello dei delle degli e che un uno una per con è sono "
         "non ha hanno nel nella nei nelle al alla ai alle anche come più ma se sul sulla "
@@ -180,7 +200,7 @@ _PT = Conventions(
         "quinze dezesseis dezessete dezoito dezenove vinte".split()) if w != "_"}
     | {"duas": 2, "quatorze": 14, "dezasseis": 16, "dezassete": 17, "dezanove": 19,
        "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "setenta": 70,
-       "oitenta": 80, "noventa": 90, "cem": 100, "dúzia": 12},
+       "oitenta": 80, "noventa": 90, "cem": 100, "dúzia": 12, "mil": 1000},
     scales={"mil": 1e3, "milhão": 1e6, "milhões": 1e6, "mi": 1e6, "bilhão": 1e9,
             "bilhões": 1e9, "bi": 1e9, "mil milhões": 1e9, "bilião": 1e12, "biliões": 1e12,
             "trilhão": 1e12, "trilhões": 1e12, "tri": 1e12},
@@ -198,6 +218,7 @@ _PT = Conventions(
             "abril": 4, "abr.": 4, "maio": 5, "junho": 6, "jun.": 6, "julho": 7, "jul.": 7,
             "agosto": 8, "ago.": 8, "setembro": 9, "set.": 9, "outubro": 10, "out.": 10,
             "novembro": 11, "nov.": 11, "dezembro": 12, "dez.": 12},
+    ordinals=_ordinals("primeiro segundo terceiro quarto quinto sexto sétimo oitavo nono décimo"),
     stopwords=_words(
         "o os as do da dos das e que em um uma para com não no na nos nas por foi ao aos "
         "são mais disse segundo seu sua seus suas ele ela eles elas isso este esta também "
