@@ -196,8 +196,9 @@ def compare(bench: VsBare, scenario: str, latency: float, jobs: int) -> list[Row
                 chosen["llmextract"].records_ok)]
     if bench.args.repeat > 1:
         for system in SYSTEMS:
-            rows.append(Row(scenario, f"{system}: CPU s of the {bench.args.repeat} runs",
-                            ", ".join(f"{m.child.cpu_s:.2f}" for m in runs[system])))
+            rows.append(Row(scenario, f"{system}: CPU / wall s of the {bench.args.repeat} runs",
+                            ", ".join(f"{m.child.cpu_s:.2f} / {m.child.wall_s:.2f}"
+                                      for m in runs[system])))
     bench.results[scenario] = chosen
     return rows
 
