@@ -7,6 +7,24 @@ from dataclasses import dataclass
 
 from llmextract.rules.gazetteer import DEMONYMS
 from llmextract.rules.quote_marks import OPEN_ALL, para_at, raw_quotes
+from llmextract.rules.quote_vocab import (
+    CAP_SEQ as _CAP_SEQ,
+)
+from llmextract.rules.quote_vocab import (
+    PRE_ROLE as _PRE_ROLE,
+)
+from llmextract.rules.quote_vocab import (
+    ROLE as _ROLE,
+)
+from llmextract.rules.quote_vocab import (
+    ROLE_NAME as _ROLE_NAME,
+)
+from llmextract.rules.quote_vocab import (
+    SPEECH_VERBS,
+)
+from llmextract.rules.quote_vocab import (
+    SUBJECT as _SUBJECT,
+)
 from llmextract.rules.sentences import Block, paragraphs
 from llmextract.rules.speakers import OrgIndex, pick_person, resolve_role
 
@@ -23,44 +41,6 @@ class QuoteHit:
     confidence: float
 
 
-SPEECH_VERBS = (
-    r"said|says|say|told|tells|added|adds|noted|notes|stated|states|explained|explains|"
-    r"replied|wrote|writes|warned|warns|insisted|argued|asked|asks|announced|declared|"
-    r"continued|remarked|recalled|acknowledged|confirmed|claimed|commented|observed|"
-    r"tweeted|posted|concluded|admitted|urged|stressed|emphasized|emphasised|cautioned|"
-    r"predicted|described|called|quipped|exclaimed|shouted|testified|conceded|"
-    r"pointed\s+out|went\s+on|reiterated|maintained|responded|answered|mentioned|"
-    r"indicated|suggested|vowed|promised|boasted|complained|lamented|joked|conceded|"
-    r"hailed|welcomed|affirmed|assured|revealed|disclosed|reported|announced"
-)
-_NAME = (
-    r"(?:[A-Z][\w'’.\-]*|al-|(?:bin|bint|ibn|de|da|del|der|van|von|di|du|la|le|of|the|for|and)\b|&)"
-)
-_CAP_SEQ = rf"[A-Z][\w'’.\-]*(?:[ \t]+{_NAME})*"
-_ROLE = (
-    r"military|company|ministry|agency|government|police|army|spokesman|spokeswoman|"
-    r"spokesperson|official|officials|authorities|department|office|president|minister|"
-    r"court|judge|statement|report|group|organisation|organization|council|commission|"
-    r"firm|bank|team|club|union|committee|board|service|embassy|prosecutors|prosecutor|"
-    r"coach|chief|source|sources|witnesses|residents|experts|analysts|lawmakers|"
-    r"researchers|scientists|doctors|officers|leaders|leader|governor|mayor|party|officer|"
-    r"head|director|manager|chairman|chairwoman|executive|secretary|commissioner|ambassador|"
-    r"lawyer|attorney|captain|commander|founder|retailer|operator|airline|regulator|"
-    r"authority|watchdog|institute|centre|center|charity"
-)
-# A person's role in front of the name: "Rangers coach Dan Holt", "lead researcher Dr. Ann Li".
-_PRE_ROLE = (
-    rf"(?:{_ROLE}|researcher|scientist|professor|economist|analyst|engineer|author|"
-    r"midfielder|forward|striker|defender|goalkeeper|winger|player|physician|strategist|"
-    r"owner|resident|neighbour|neighbor|worker|teacher|nurse|farmer|student|shopkeeper|"
-    r"landlord|tenant|parent|volunteer|survivor|witness|supporter|campaigner|activist|"
-    r"chair|treasurer|principal|sheriff|headteacher|councillor|pastor)"
-)
-_ROLE_NAME = rf"(?:{_CAP_SEQ}[ \t]+)?(?:[a-z][\w\-]*[ \t]+)?{_PRE_ROLE}[ \t]+{_CAP_SEQ}"
-_SUBJECT = (
-    rf"(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w'’\-]+\s+){{0,3}}(?:{_ROLE})"
-    rf"|[Tt]he\s+\d+-year-old|{_CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
-)
 SUBJECT = _SUBJECT  # a speaker phrase pattern, shared with figure attribution
 _AFTER_NAME_VERB_RE = re.compile(
     rf"^[\s,.:;—–-]*(?P<spk>{_SUBJECT})(?:,(?P<app>[^,\"“”]{{1,90}}),?)?\s+"

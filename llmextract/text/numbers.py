@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from llmextract.text.langs import conventions as _conventions
 from llmextract.text.numbermatch import NumberMatch
 from llmextract.text.numpatterns import (
-    ALLOWED_CAP_BEFORE,
-    ATTACHED2_RE,
-    ATTACHED_RE,
     CAP_MODS_RE,
     CAP_NOUN_RE,
     CLOCK_RE,
@@ -28,19 +25,11 @@ from llmextract.text.numpatterns import (
     EMAIL_RE,
     FRACTION_WORDS,
     FRACTIONS,
-    LETTER_RE,
-    LOWER_HYPHEN_RE,
-    MONTH_AFTER_RE,
-    MONTH_BEFORE_RE,
-    MONTH_DAY_COMMA_RE,
-    MONTH_WORD_RE,
     NO_ONE_BEFORE_RE,
     OF_A_UNIT_RE,
     ORDINAL_WORD_RE,
     ORDINAL_WORDS,
     PERCENT_RE,
-    PHONE_RE,
-    PREV_WORD_RE,
     QUAL_MAP,
     QUALIFIER_RE,
     RANGE_RE,
@@ -50,19 +39,16 @@ from llmextract.text.numpatterns import (
     SCALE_AFTER_RE,
     SCALE_ATTACHED_CUR_RE,
     SCALES,
-    SCORE_AFTER_RE,
     SCORE_TAIL_RE,
     SPACES_RE,
     STOP_NOUNS,
     SUBUNIT,
     TENS,
-    TIME_AFTER_RE,
-    UNIT_SUFFIX_RE,
     UNITS,
     URL_RE,
     WORD_RE,
-    YEAR_PREP_RE,
 )
+from llmextract.text.numskip import skip_reason as _skip_reason
 
 __all__ = ["NumberMatch", "find_numbers", "parse_value",
            "values_in"]
@@ -161,53 +147,6 @@ def _scan_tail(text: str, m: re.Match[str]) -> _Parse | None:
         if rm is not None:
             end = rm.end()
     return _Parse(end, value, base, unit, strong)
-
-
-def _skip_reason(text: str, m: re.Match[str]) -> bool:
-    """True when the core number is a date part, time, ordinal, year, model name or junk."""
-    start, end = m.start(), m.end()
-    num = m.group("num")
-    before = text[max(0, start - 30) : start]
-    after = text[end : end + 30]
-    if m.group("cur"):
-        return False
-    if num is not None:
-        if TIME_AFTER_RE.match(after) or before.endswith(":"):
-            return True
-        if LETTER_RE.match(after) and not UNIT_SUFFIX_RE.match(after):
-            return True  # ordinals (21st), decades (1990s), model names (240mm, 5G)
-        if PHONE_RE.match(after):
-            return True  # phone-like
-        attached = ATTACHED_RE.search(before) or ATTACHED2_RE.search(before)
-        if attached and not LOWER_HYPHEN_RE.search(before):
-            return True
-        prev = PREV_WORD_RE.search(before)
-        score_like = SCORE_AFTER_RE.match(after) is not None and len(num) <= 2
-        if prev and prev.group(1)[0].isupper() and not score_like:
-            w = prev.group(1).lower().rstrip(".")
-            if w not in ALLOWED_CAP_BEFORE and not MONTH_WORD_RE.fullmatch(w):
-                return True
-        if "," not in num and "." not in num:
-            if len(num) > 1 and num.startswith("0"):
-                return True
-            if MONTH_BEFORE_RE.search(before) and int(num) <= 31:
-                return True
-            if MONTH_AFTER_RE.match(after) and int(num) <= 31:
-                return True
-            if len(num) == 4 and 1800 <= int(num) <= 2100 and not PERCENT_RE.match(after):
-                return _looks_like_year(before, after)
-        if len(num.replace(",", "").split(".")[0]) > 15:
-            return True
-    return False
-
-
-def _looks_like_year(before: str, after: str) -> bool:
-    if YEAR_PREP_RE.search(before) or MONTH_BEFORE_RE.search(before):
-        return True
-    if MONTH_DAY_COMMA_RE.search(before):
-        return True
-    wm = WORD_RE.match(after)
-    return not (wm and wm.group(1) not in STOP_NOUNS)
 
 
 def _counted_noun(text: str, pos: int) -> tuple[int, str] | None:
