@@ -169,6 +169,31 @@ def test_a_batch_created_but_not_recorded_is_found_not_made_twice(srv: FakeServe
     assert job.manifest.parts[0].batch_id == next(iter(srv.batches.batches))
 
 
+def test_a_lost_batch_is_found_beyond_the_first_page_of_the_list(srv: FakeServer,
+                                                                 tmp_path: Path) -> None:
+    """Other jobs made 120 batches since: the lost one is on the list's second page."""
+    srv.batches.plan.fail_creates, srv.batches.plan.lose_creates = 10, 0
+    with pytest.raises(JobError):
+        submit(srv, tmp_path / "job")  # uploaded, never created
+    srv.batches.plan.fail_creates, srv.batches.plan.lose_creates = 0, 1
+    job = submit(srv, tmp_path / "job")  # created, then the 500: its id never reached us
+    lost = next(iter(srv.batches.batches))
+    part = job.manifest.parts[0]
+    part.state, part.batch_id = "creating", None  # as the crash left it
+    job.manifest.save()
+    from llmextract.jobs.remote import Remote
+
+    remote = Remote(job.settings)
+    data = (tmp_path / "job" / part.requests).read_bytes()
+    for k in range(120):
+        other = remote.upload(f"other-{k}.jsonl", data)
+        remote.create(other, {"job": "other"})
+    remote.close()
+    again = submit(srv, tmp_path / "job")
+    assert again.manifest.parts[0].batch_id == lost
+    assert len(srv.batches.batches) == 121  # nothing made twice
+
+
 def test_an_upload_in_flight_at_a_crash_is_found_by_name(srv: FakeServer,
                                                           tmp_path: Path) -> None:
     job = submit(srv, tmp_path / "job", export_only=True)

@@ -164,7 +164,7 @@ class BatchStore:
         with self.lock:
             if parts[0] == "files":
                 return self._files(method, parts[1:], query, headers, body)
-            return self._batches(method, parts[1:], body)
+            return self._batches(method, parts[1:], query, body)
 
     def _files(self, method: str, rest: list[str], query: str, headers: Any,
                body: bytes) -> Reply:
@@ -209,15 +209,11 @@ class BatchStore:
         self.files[file.id] = file
         return _json(200, file.info())
 
-    def _batches(self, method: str, rest: list[str], body: bytes) -> Reply:
+    def _batches(self, method: str, rest: list[str], query: str, body: bytes) -> Reply:
         if method == "POST" and not rest:
             return self._create(body)
         if method == "GET" and not rest:
-            data = [b.info() for b in sorted(self.batches.values(), key=lambda b: b.id,
-                                             reverse=True)]
-            return _json(200, {"object": "list", "data": data, "has_more": False,
-                               "first_id": data[0]["id"] if data else None,
-                               "last_id": data[-1]["id"] if data else None})
+            return self._list(query)
         batch = self.batches.get(rest[0]) if rest else None
         if batch is None:
             return _error(404, f"No such Batch object: {rest[0] if rest else ''}")
@@ -230,6 +226,22 @@ class BatchStore:
                 self._move(batch, "cancelling")
             return _json(200, batch.info())
         return _error(404, f"no route for {method} /v1/batches/{'/'.join(rest)}")
+
+    def _list(self, query: str) -> Reply:
+        """Newest first, `limit` (default 20, at most 100) after the id `after`."""
+        params = dict(item.partition("=")[::2] for item in query.split("&") if item)
+        try:
+            limit = min(max(int(params.get("limit") or 20), 1), 100)
+        except ValueError:
+            return _error(400, "limit must be an integer")
+        ordered = sorted(self.batches.values(), key=lambda b: b.id, reverse=True)
+        ids = [b.id for b in ordered]
+        if params.get("after") in ids:
+            ordered = ordered[ids.index(params["after"]) + 1:]
+        data = [b.info() for b in ordered[:limit]]
+        return _json(200, {"object": "list", "data": data, "has_more": len(ordered) > limit,
+                           "first_id": data[0]["id"] if data else None,
+                           "last_id": data[-1]["id"] if data else None})
 
     def _create(self, body: bytes) -> Reply:
         try:

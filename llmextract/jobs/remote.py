@@ -108,13 +108,19 @@ class Remote:
             input_file_id=file_id, endpoint="/v1/chat/completions",
             completion_window=COMPLETION_WINDOW, metadata=metadata)
 
-    def find_batch(self, file_id: str) -> Any | None:
-        """A batch made from `file_id` (a crash after create, before its id was recorded)."""
+    def find_batch(self, file_id: str, most: int = 10_000) -> Any | None:
+        """A batch made from `file_id` (a crash after create, before its id was recorded):
+        every page of the account's batches, newest first, up to `most` batches."""
         page = self.retry("listing batches", self.client.batches.list, limit=100)
-        for item in page.data:
-            if item.input_file_id == file_id:
-                return item
-        return None
+        seen = 0
+        while True:
+            for item in page.data:
+                if item.input_file_id == file_id:
+                    return item
+            seen += len(page.data)
+            if seen >= most or not page.data or not page.has_next_page():
+                return None
+            page = self.retry("listing batches", page.get_next_page)
 
     def retrieve(self, batch_id: str) -> Any:
         return self.retry(f"batch {batch_id}", self.client.batches.retrieve, batch_id)
