@@ -63,6 +63,7 @@ def _clean(name: str, conv: Conventions) -> str | None:
     return " ".join(words)
 
 
+_SENT_END_RE = re.compile(r"[.!?]\s|\n")
 _CONJ = frozenset(
     "und aber oder denn doch et mais ou donc car y pero o sino e ma o però mas ou porém que "
     "dass che".split())
@@ -83,6 +84,10 @@ def _antecedent(text: str, lo: int, a: int, conv: Conventions, last: str | None,
     words before `a` (from `lo`, outside quotations and parentheses), else the last
     speaker."""
     found = None
+    full = _full_names(text, a, conv)
+    for m in _SINGLE_CAP_RE.finditer(text, lo, a):  # "Soler descartó ...": a surname
+        if m.group(0) in full and not any(qa <= m.start() < qb for qa, qb in quoted):
+            found = full[m.group(0)]
     for m in _PERSON_RUN_RE.finditer(text, lo, a):
         if text[max(0, m.start() - 1):m.start()] == "(" or any(
                 qa <= m.start() < qb for qa, qb in quoted):
@@ -95,6 +100,22 @@ def _antecedent(text: str, lo: int, a: int, conv: Conventions, last: str | None,
             name = " ".join(words[-2:])  # "Freiburgs Trainer Marco Endres": roles capitalised
         found = name
     return found or last
+
+
+_SINGLE_CAP_RE = re.compile(rf"(?<![\w'’]){_CAP}(?![\w'’])")
+_ROLE_AFTER_RE = re.compile(
+    r"^[ \t]*,[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+)?"
+    r"[ \t]+(?:o|a|el|la|le|il|lo|der|die|das|l['’])[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+")
+
+
+def _full_names(text: str, before: int, conv: Conventions) -> dict[str, str]:
+    """Surname -> full name, for the people the text names in full before `before`."""
+    out: dict[str, str] = {}
+    for m in _PERSON_RUN_RE.finditer(text, 0, before):
+        name = _clean(m.group("n"), conv)
+        if name and " " in name and not any(_not_personal(w, conv) for w in name.split()):
+            out.setdefault(name.split()[-1], name)
+    return out
 
 
 def _not_personal(word: str, conv: Conventions) -> bool:
@@ -138,6 +159,8 @@ def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
     name = _after(tail, conv)
     if name:
         return name
+    if _ROLE_AFTER_RE.match(tail):  # "», adiantou o gestor": the person named before
+        return _antecedent(text, lo, a, conv, last, quoted)
     head = text[max(para.start, a - 200):a]
     head = head[:max(0, len(head) - 1)].rstrip(" \t„“”\"«»‹›—–")
     bm = before.search(head)
@@ -171,6 +194,30 @@ def _dialogue(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]
     return out
 
 
+def _split_inner(text: str, conv: Conventions,
+                 found: list[tuple[int, int, bool, int]]) -> list[tuple[int, int, bool, int]]:
+    """« A, a-t-il insisté. B »: a speech clause inside the marks makes two quotations."""
+    rx = _inner_clause(conv)
+    out: list[tuple[int, int, bool, int]] = []
+    for a, b, closed, after in found:
+        m = rx.search(text, a, b)
+        if m is None:
+            out.append((a, b, closed, after))
+            continue
+        out.append((a, m.start(), True, m.end()))
+        out.append((m.end(), b, closed, after))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _inner_clause(conv: Conventions) -> re.Pattern[str]:
+    verbs = "|".join(re.escape(v) for v in sorted(conv.speech_verbs, key=len, reverse=True))
+    prons = "|".join(_PRONOUNS_OF[conv.code].split())
+    return re.compile(
+        rf",[ \t]+(?:(?:a|est)-t-(?:il|elle)[ \t]+[^\W\d_]+|(?:{verbs})[ \t]+(?:{prons}))"
+        rf"[.,][ \t]+(?=[^\W\d_])")
+
+
 def find_quotes_intl(text: str, conv: Conventions,
                      skip: list[tuple[int, int]] | None = None) -> list[QuoteHit]:
     """Every direct quotation of `text` (in `conv`'s language) with its speaker."""
@@ -180,12 +227,13 @@ def find_quotes_intl(text: str, conv: Conventions,
     opens = "\"“„«‘‹" + ("»›" if conv.code == "de" else "")
     dialogue = _dialogue(text, paras)
     dashes = {q[0] for q in dialogue}
-    found = sorted(raw_quotes(text, paras, opens) + dialogue)
+    found = sorted(_split_inner(text, conv, raw_quotes(text, paras, opens)) + dialogue)
     quoted = [(q[0], q[1]) for q in found]
     out: list[QuoteHit] = []
     seen: set[str] = set()
     last: str | None = None
     last_para = -1
+    prev_after = 0
     for a, b, closed, after in found:
         if skip and any(s <= a < e for s, e in skip):
             continue
@@ -193,7 +241,11 @@ def find_quotes_intl(text: str, conv: Conventions,
         n = len(q.split())
         pi = para_at(paras, max(a, after - 1))
         lo = paras[pi - 1].start if pi > 0 else paras[pi].start
-        spk = _attribute(text, a, after, paras[pi], conv, last, lo, quoted, a in dashes)
+        gap = text[prev_after:a] if pi == last_para else "\n"
+        if last is not None and len(gap) < 60 and not _SENT_END_RE.search(gap):
+            spk: str | None = last  # "«…», dijo Lamas a la prensa, «…»": the same speaker
+        else:
+            spk = _attribute(text, a, after, paras[pi], conv, last, lo, quoted, a in dashes)
         if spk is None and pi == last_para:
             spk = last  # a second quotation in the speaker's paragraph
         if n < 1 or not any(ch.isalpha() for ch in q) or (n <= 3 and not closed):
@@ -206,4 +258,5 @@ def find_quotes_intl(text: str, conv: Conventions,
         out.append(QuoteHit(a, b, q, spk, closed, conf))
         if spk is not None:
             last, last_para = spk, pi
+        prev_after = after
     return out
