@@ -202,7 +202,8 @@ def test_parquet_parts_and_the_python_stage(ray_cluster: Any, tmp_path: Path) ->
         ds = summarize_dataset(ray_cluster.data.from_items(rows, override_num_blocks=2),
                                settings, workers=2, batch_size=15)
         got = ds.take_all()
-    assert [r["id"] for r in got] == [r["id"] for r in rows]  # input order kept
+    # every row once (Ray hands back blocks in the order they finish, not the input's)
+    assert sorted(r["id"] for r in got) == sorted(r["id"] for r in rows)
     from_rows = without_timings([json.loads(r["record"]) for r in got])
     expected = without_timings(records(single.stdout))
     for rec in (*from_rows.values(), *expected.values()):

@@ -116,7 +116,9 @@ class SummarizeBatch:
     batch_format="pyarrow")` (or `summarize_dataset`, which does that).
 
     Built once per worker; every batch goes through the same `Extractor` (its client, cache
-    and pace live as long as the worker). The output rows keep the input order.
+    and pace live as long as the worker). The output rows keep each batch's input order
+    (across blocks Ray keeps the order only with
+    `DataContext.execution_options.preserve_order`).
     """
 
     def __init__(self, settings: Settings | None = None, *, key_from_env: bool = False,
