@@ -72,11 +72,12 @@ _ROLE_END_RE = re.compile(
     r"sprecherin|leiter|leiterin|trainer|trainerin|direktor|direktorin|rat|rätin)$")
 _ELIDED_RE = re.compile(r"[LlDd]['’](?:[a-zàâçéèêëîïôûùÿ]+\s+)?")
 _ABSTRACT_END_RE = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|nis|ismus|ungen|zeit)$")
-_ADJECTIVE_END_RE = re.compile(r"(?:e|en|er|es|em)$")
+_ADJECTIVE_END_RE = re.compile(r"(?:e|en|es|em)$")
 _DE_PLACE_PREPS = frozenset("in im aus nach bei bis von zwischen und".split())
 _DE_PREPS = frozenset(
     "zwischen unter über mit nach bei seit für gegen ohne um durch auf an vor hinter neben "
     "wegen trotz während laut unterm insgesamt auch".split())
+_LOWER_WORD_RE = re.compile(r"[a-zàâçéèêëîïôûùÿñáíóúãõì'’\-]+")
 _SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*)$")
 
 
@@ -89,7 +90,8 @@ def _run_re(code: str) -> re.Pattern[str]:
     joins = [re.escape(p) + (r"\s*" if p[-1] in "'’" else r"\s+") for p in parts]
     one = "|".join(joins)
     link = rf"(?:[ \t]+(?:(?:{one})(?:(?:{one}))?)?|-)" if joins else r"[ \t]+"
-    return re.compile(rf"(?<![\w'’])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
+    # after an elided article too: "dell’Università di Padova", "l’Asie"
+    return re.compile(rf"(?<![\w])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
 
 
 def _det_nouns(text: str, code: str) -> set[str]:
@@ -124,9 +126,14 @@ class _Finder:
             a = em.end()
         words = list(re.finditer(r"\S+", self.text[a:b]))
         german = self.conv.code == "de"
+        mid = _SENT_START_RE.search(self.text, max(0, a - 3), a) is None
+        if mid and len(words) > 1 and words[0].group(0) in ("La", "Le", "Les", "El", "Los",
+                                                            "Las", "Il", "Lo", "O", "A"):
+            return a, a + words[-1].end()  # "à La Rochelle": a capitalised article names
         while words and (_is_stop(words[0].group(0), self.conv) or (german and (
                 words[0].group(0).lower() in _DE_PREPS
-                or (len(words) > 1 and words[0].group(0) in self.common)
+                or (len(words) > 1 and words[0].group(0) in self.common
+                    and not words[0].group(0).isupper())
                 or (len(words) > 2 and _ROLE_END_RE.search(words[0].group(0)))))):
             words = words[1:]
         while words and (_is_stop(words[-1].group(0), self.conv)
@@ -138,6 +145,30 @@ class _Finder:
                 _DE_ORG_END_RE.search(w.group(0).lower()) for w in words):
             words = words[-2:]  # "Freiburgs Trainer Marco Endres": roles are capitalised
         return a + words[0].start(), a + words[-1].end()
+
+    def _institution(self, span: tuple[int, int]) -> tuple[int, int]:
+        """"Consiglio dei ministri", "Protezione civile", "Comitato glaciologico italiano":
+        an institution whose name capitalises only its first word runs on over the lower-case
+        words after it (to a comma, a stop word or a verb)."""
+        head = self.text[span[0]:span[1]]
+        if " " in head or head.lower() not in _ORG_WORDS or self.conv.code == "de":
+            return span
+        end = span[1]
+        parts = set(_PARTICLES.get(self.conv.code, "").split())
+        taken = 0
+        for m in _LOWER_WORD_RE.finditer(self.text, end):
+            if m.start() != end + 1 or self.text[end] != " " or taken >= 5:
+                break
+            word = m.group(0)
+            if word in parts or word.rstrip("'’") in parts:
+                end = m.end()
+                continue
+            if word in self.conv.stopwords or word in self.conv.speech_verbs or len(word) < 4:
+                break
+            end, taken = m.end(), taken + 1
+        while end > span[1] and self.text[span[0]:end].rsplit(" ", 1)[-1] in parts:
+            end = span[0] + len(self.text[span[0]:end].rsplit(" ", 1)[0])  # no trailing "di"
+        return span[0], end
 
     def _keep(self, name: str, start: int) -> bool:
         words = name.split()
@@ -165,8 +196,8 @@ class _Finder:
             return True
         if name in self.common:
             return False
-        before = self.text[max(0, start - 6):start].split()
-        return bool(before) and before[-1] in _DE_PLACE_PREPS and \
+        before = self.text[max(0, start - 9):start].split()
+        return bool(before) and before[-1].lower() in _DE_PLACE_PREPS and \
             _ABSTRACT_END_RE.search(low) is None
 
     def _type(self, name: str, start: int) -> str:
@@ -191,6 +222,7 @@ class _Finder:
             span = self._trim(m.start(), m.end())
             if span is None:
                 continue
+            span = self._institution(span)
             name = self.text[span[0]:span[1]]
             if len(name) < 2 or not self._keep(name, span[0]):
                 continue
