@@ -73,7 +73,10 @@ _ROLE_END_RE = re.compile(
 _ELIDED_RE = re.compile(r"[LlDd]['’](?:[a-zàâçéèêëîïôûùÿ]+\s+)?")
 _ABSTRACT_END_RE = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|nis|ismus|ungen|zeit)$")
 _ADJECTIVE_END_RE = re.compile(r"(?:e|en|es|em)$")
-_DE_PLACE_PREPS = frozenset("in im aus nach bei bis von zwischen und".split())
+_DE_PLACE_PREPS = frozenset("in im aus nach bei von zwischen".split())
+_MEASURES = frozenset(
+    "prozent liter meter kilometer grad tonnen stunden minuten jahre monate tage euro "
+    "franken dollar punkte mal".split())
 _DE_PREPS = frozenset(
     "zwischen unter über mit nach bei seit für gegen ohne um durch auf an vor hinter neben "
     "wegen trotz während laut unterm insgesamt auch".split())
@@ -173,6 +176,9 @@ class _Finder:
     def _keep(self, name: str, start: int) -> bool:
         words = name.split()
         low = name.lower()
+        if any(w.lower() in self.conv.units or w.lower() in _MEASURES
+               or w.lower() in self.conv.percent for w in words):
+            return False  # "Drei Menschen", "Liter Regen", "Prozent Ballbesitz"
         if low in LOCATIONS or low in KNOWN_ORGS or (name.isupper() and len(name) >= 2):
             return True
         if len(words) == 1 and self.conv.code == "de":
