@@ -106,7 +106,11 @@ def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
         ents = _dateline_city(text, meta,
                               find_entities(text, ent_skip, _extra_entities(text, meta)))
     else:
-        ents = find_entities_intl(text, conv, ent_skip, _extra_entities(text, meta))
+        # header lines (byline, dateline) name people and places too: only the title and
+        # the footer stay skipped
+        head_end = text.find("\n\n", text.find("\n\n") + 2) if meta.title else -1
+        body_skip = [sp for sp in ent_skip if sp[0] > head_end] if head_end > 0 else ent_skip
+        ents = find_entities_intl(text, conv, body_skip, _extra_entities(text, meta))
     lead, points, labels = _digest(sents, skip, [f.match.start for f in figs], text) if \
         digest else ("", [], [])
     summary = Summary(

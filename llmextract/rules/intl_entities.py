@@ -62,7 +62,10 @@ _ORG_WORDS = frozenset(
     syndicat sindicato unión unione união stadtrat gemeinderat wetterdienst hilfswerk
     protezione defensa defesa ministro ministre fédération federación federazione
     federação confédération confederación confederazione cour corte suprema bourse börse
-    bolsa borsa""".split())
+    bolsa borsa comitato comité comitê ausschuss istituto""".split())
+_TITLES = frozenset(
+    "me m. mme mlle dr dr. prof prof. herr frau don doña dona sr sr. sra sra. dott dott. "
+    "ing. avv. on.".split())
 _DE_ORG_END_RE = re.compile(
     r"(?:ministerium|gericht|gerichtshof|rat|landtag|bundestag|städtetag|kreistag|hof|"
     r"(?<!ges)amt|bank|wacht|werk|verband|partei|behörde|polizei|kammer|verwaltung|"
@@ -107,9 +110,9 @@ def _det_nouns(text: str, code: str) -> set[str]:
 
 def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
-    return (low in conv.stopwords or low in conv.scales or low in conv.currencies
-            or low in conv.months or low in _WEEKDAYS or low in conv.according
-            or low in _DETERMINERS.get(conv.code, "").split()
+    return (low in _TITLES or low in conv.stopwords or low in conv.scales
+            or low in conv.currencies or low in conv.months or low in _WEEKDAYS
+            or low in conv.according or low in _DETERMINERS.get(conv.code, "").split()
             or low in _LOC_PREPS.get(conv.code, "").split())
 
 
@@ -166,6 +169,12 @@ class _Finder:
             if word in parts or word.rstrip("'’") in parts:
                 end = m.end()
                 continue
+            if word in ("e", "et", "y", "und") and taken:
+                nxt = _LOWER_WORD_RE.match(self.text, m.end() + 1)
+                if nxt is not None and len(nxt.group(0)) >= 4 and \
+                        nxt.group(0) not in self.conv.stopwords:
+                    end = m.end()  # "Istituto nazionale di geofisica e vulcanologia"
+                    continue
             if word in self.conv.stopwords or word in self.conv.speech_verbs or len(word) < 4:
                 break
             end, taken = m.end(), taken + 1
