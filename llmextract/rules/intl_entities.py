@@ -69,7 +69,7 @@ _TITLES = frozenset(
 _DE_ORG_END_RE = re.compile(
     r"(?:ministerium|gericht|gerichtshof|rat|landtag|bundestag|städtetag|kreistag|hof|"
     r"(?<!ges)amt|bank|wacht|werk|verband|partei|behörde|polizei|kammer|verwaltung|"
-    r"dienst|gewerkschaft|verein|stiftung|institut)$")
+    r"dienst|gewerkschaft|verein|stiftung|institut)(?:e?s)?$")  # the genitive too
 _ROLE_END_RE = re.compile(
     r"(?:in|innen|er|ent|or|chef|chefin|minister|ministerin|präsident|präsidentin|sprecher|"
     r"sprecherin|leiter|leiterin|trainer|trainerin|direktor|direktorin|rat|rätin)$")
