@@ -13,6 +13,7 @@ prepositions ("in", "à", "en", "a", "em") and the shape of a personal name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from llmextract.rules.entities import EntityHit
 from llmextract.rules.gazetteer import KNOWN_ORGS, LOCATIONS
@@ -91,6 +92,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+@lru_cache(maxsize=8)
 def _run_re(code: str) -> re.Pattern[str]:
     parts = _PARTICLES.get(code, "").split()
     joins = [re.escape(p) + (r"\s*" if p[-1] in "'’" else r"\s+") for p in parts]
@@ -108,12 +110,16 @@ def _det_nouns(text: str, code: str) -> set[str]:
     return {m.group(1) for m in rx.finditer(text)}
 
 
+_DET_SETS = {code: frozenset(words.split()) for code, words in _DETERMINERS.items()}
+_PREP_SETS = {code: frozenset(words.split()) for code, words in _LOC_PREPS.items()}
+
+
 def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
     return (low in _TITLES or low in conv.stopwords or low in conv.scales
             or low in conv.currencies or low in conv.months or low in _WEEKDAYS
-            or low in conv.according or low in _DETERMINERS.get(conv.code, "").split()
-            or low in _LOC_PREPS.get(conv.code, "").split())
+            or low in conv.according or low in _DET_SETS.get(conv.code, ())
+            or low in _PREP_SETS.get(conv.code, ()))
 
 
 class _Finder:
@@ -231,7 +237,13 @@ class _Finder:
 
     def find(self, skip: list[tuple[int, int]]) -> list[EntityHit]:
         hits: list[EntityHit] = []
+        german = self.conv.code == "de"
         for m in _run_re(self.conv.code).finditer(self.text):
+            tok = m.group(0)
+            if " " not in tok and (tok.lower() in self.conv.stopwords or (
+                    german and tok in self.common and sum(c.isupper() for c in tok) < 2
+                    and not _DE_ORG_END_RE.search(tok.lower()))):
+                continue  # the common case, decided without trimming: a noun, a function word
             if any(s <= m.start() < e for s, e in skip):
                 continue
             span = self._trim(m.start(), m.end())
