@@ -145,7 +145,8 @@ def trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
         drop = (low in COMMON_WORDS and (low == "the" or start or not rest)) or tok[0].islower()
         if start and rest and (_HYPHEN_LOWER_RE.search(tok) or ING_RE.fullmatch(tok)):
             drop = True
-        if not drop and rest and low in DEMONYMS and not org_tail(rest) and not (
+        if not drop and rest and low in DEMONYMS and not org_tail(rest) and \
+                text[a:b].lower() not in KNOWN_ORGS and not (
                 low in DIRECTIONS and rest.lower() in LOCATIONS  # "Northern Nevada"
         ) and rest.split(None, 1)[0].lower() not in ORG_HEADS:  # "European Centre for ..."
             drop = True

@@ -102,7 +102,8 @@ DEMONYMS = _set(
     Bulgarian|Latin|Soviet|Olympic|Democrat|Democratic|Republican|Conservative|Labour|Liberal"""
 )
 KNOWN_ORGS = _set(
-    """AFP|Reuters|AP|Associated Press|Xinhua|PTI|IANS|ANI|dpa|UPI|Bloomberg|TASS|Tass|
+    """AFP|Reuters|AP|Associated Press|Red Cross|American Red Cross|British Red Cross|
+    Red Crescent|International Committee of the Red Cross|Xinhua|PTI|IANS|ANI|dpa|UPI|Bloomberg|TASS|Tass|
     Yonhap|Kyodo|KCNA|BBC|CNN|NATO|UN|United Nations|EU|European Union|WHO|IMF|World Bank|
     OPEC|UNICEF|UNHCR|IOM|ICC|ICJ|WTO|ASEAN|African Union|FBI|CIA|NSA|Pentagon|Kremlin|
     White House|Congress|Senate|Parliament|Federal Reserve|Fed|Supreme Court|Red Cross|
@@ -159,7 +160,8 @@ PERSON_TITLES = _set(
     Analyst|Economist|Chief Executive|Commander|Envoy|Vice|Deputy Premier|CFO|COO|CTO|
     Cllr|Councillor|Alderman|Alderwoman|Midfielder|Striker|Defender|Goalkeeper|Winger|
     Sheriff|Principal|Substitute|Headteacher|Headmaster|Headmistress|Treasurer|Auditor|
-    Clerk|Prosecutor|Constable|Warden|Trustee|Pastor|Dean|Forward|Skipper|Referee"""
+    Clerk|Prosecutor|Constable|Warden|Trustee|Pastor|Dean|Forward|Skipper|Referee|
+    MP|MEP|MSP|MLA|MPP|TD"""
 )
 GIVEN_NAMES = _set(
     """John|James|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|
