@@ -292,3 +292,16 @@ def test_british_ascii_single_quotes_short_phrases_and_apposed_speakers() -> Non
 def test_ascii_apostrophes_alone_are_not_quotations() -> None:
     text = "The council's plan, which residents' groups opposed, passed on Tuesday.\n"
     assert extract(text, lang="en").summary.quotes == []
+
+
+def test_a_language_the_rules_do_not_read_is_said_plainly(tmp_path: Path) -> None:
+    (tmp_path / "zh.txt").write_text(
+        "东京电力公司周四表示，核电站的冷却系统已经恢复正常。公司发言人说，三名工人受伤。\n",
+        encoding="utf-8")
+    (tmp_path / "de.txt").write_text(DE, encoding="utf-8")
+    proc = _cli("summarize", str(tmp_path), "--engine", "rules", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    recs = {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert recs["zh"]["language"] == "zh" and recs["zh"]["status"] == "fallback"
+    assert any("rule engine reads" in w and "'zh'" in w for w in recs["zh"]["warnings"])
+    assert not any("rule engine reads" in w for w in recs["de"]["warnings"])

@@ -27,6 +27,7 @@ from llmextract.schemas.news import ArticleSummary
 from llmextract.schemas.record import Result
 from llmextract.schemas.user import schema_hash_of
 from llmextract.text.chunks import Chunk
+from llmextract.text.langs import SUPPORTED
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
@@ -76,16 +77,22 @@ class Pipeline:
 
     def _record(self, article: Article) -> ResultBuilder:
         """The builder of this article's records (its shared fields given once)."""
+        language = self.settings.language_of(article.text) if article.text else None
+        warnings = list(article.warnings)
+        if language is not None and language not in SUPPORTED:
+            warnings.append(f"language {language!r}: the rule engine reads numbers, quotations "
+                            f"and names in {', '.join(SUPPORTED)} only; here it gives the "
+                            f"title and dates, and model items are located by characters")
         return ResultBuilder(
             id=article.id,
             input=article.input,
             text_sha256=article.text_sha256,
-            language=self.settings.language_of(article.text) if article.text else None,
+            language=language,
             prompt_version=self.prompt.id,
             schema_hash=self._schema_hash,
             schema_name=self.schema.__name__,
             model=self.settings.model if self.client is not None else None,
-            warnings=list(article.warnings),
+            warnings=warnings,
             **(article.web.record_fields() if article.web is not None else {}),
         )
 

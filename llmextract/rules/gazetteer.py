@@ -103,7 +103,8 @@ DEMONYMS = _set(
 )
 KNOWN_ORGS = _set(
     """AFP|Reuters|AP|Associated Press|Red Cross|American Red Cross|British Red Cross|
-    Red Crescent|International Committee of the Red Cross|Xinhua|PTI|IANS|ANI|dpa|UPI|Bloomberg|TASS|Tass|
+    Red Crescent|International Committee of the Red Cross|
+    Xinhua|PTI|IANS|ANI|dpa|UPI|Bloomberg|TASS|Tass|
     Yonhap|Kyodo|KCNA|BBC|CNN|NATO|UN|United Nations|EU|European Union|WHO|IMF|World Bank|
     OPEC|UNICEF|UNHCR|IOM|ICC|ICJ|WTO|ASEAN|African Union|FBI|CIA|NSA|Pentagon|Kremlin|
     White House|Congress|Senate|Parliament|Federal Reserve|Fed|Supreme Court|Red Cross|
