@@ -305,3 +305,13 @@ def test_a_language_the_rules_do_not_read_is_said_plainly(tmp_path: Path) -> Non
     assert recs["zh"]["language"] == "zh" and recs["zh"]["status"] == "fallback"
     assert any("rule engine reads" in w and "'zh'" in w for w in recs["zh"]["warnings"])
     assert not any("rule engine reads" in w for w in recs["de"]["warnings"])
+
+
+def test_institutions_with_a_lower_case_head_are_entities() -> None:
+    text = ("Le tribunal correctionnel de Nantes a jugé le dossier jeudi. Au stade "
+            "Pierre-Mauroy, Lille a gagné. Selon le ministère de la Culture, rien ne change.\n")
+    names = {e.name for e in extract(text, lang="fr").summary.entities}
+    assert {"tribunal correctionnel de Nantes", "stade Pierre-Mauroy",
+            "ministère de la Culture"} <= names
+    it = "Il consiglio comunale si è riunito allo stadio Renato Dall'Ara di Bologna.\n"
+    assert "stadio Renato Dall'Ara" in {e.name for e in extract(it, lang="it").summary.entities}

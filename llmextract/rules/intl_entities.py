@@ -102,6 +102,29 @@ def _run_re(code: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
 
 
+_LOWER_HEADS = {
+    "fr": "ministère gouvernement tribunal stade chambre conseil cour préfecture mairie",
+    "es": "ministerio gobierno tribunal estadio juzgado ayuntamiento consejo",
+    "it": "ministero governo tribunale stadio consiglio procura",
+    "pt": "ministério governo tribunal estádio câmara prefeitura",
+}
+_VENUES = frozenset("stade estadio stadio estádio".split())
+
+
+@lru_cache(maxsize=8)
+def _lower_head_re(code: str) -> re.Pattern[str] | None:
+    heads = _LOWER_HEADS.get(code)
+    if heads is None:
+        return None
+    parts = [re.escape(p) + (r"\s*" if p[-1] in "'’" else r"\s+")
+             for p in _PARTICLES.get(code, "").split()]
+    name = rf"(?:{_TOKEN})(?:[ \t]+(?:{_TOKEN})){{0,3}}"
+    return re.compile(
+        rf"(?<![\w'’])(?P<head>{_alt(heads.split())})"
+        rf"(?:[ \t]+[a-zàâçéèêëîïôûùÿñáíóúãõ]{{4,}}){{0,2}}"  # "correctionnel", "régionale"
+        rf"[ \t]+(?:(?:{'|'.join(parts)})){{0,2}}{name}")
+
+
 def _det_nouns(text: str, code: str) -> set[str]:
     """Capitalised words the text puts right after an article or determiner."""
     dets = _DETERMINERS.get(code, "").split()
@@ -254,7 +277,23 @@ class _Finder:
             if len(name) < 2 or not self._keep(name, span[0]):
                 continue
             hits.append(EntityHit(span[0], span[1], name, self._type(name, span[0]), 0.6))
-        return _merge(hits)
+        hits += self._lower_heads(skip)
+        return _merge(sorted(hits, key=lambda h: h.start))
+
+    def _lower_heads(self, skip: list[tuple[int, int]]) -> list[EntityHit]:
+        """"ministère des Transports", "tribunal correctionnel de Lyon", "stade Ernest-Wallon":
+        French, Spanish, Italian and Portuguese write an institution's or a venue's common
+        head in lower case before its proper name."""
+        rx = _lower_head_re(self.conv.code)
+        if rx is None:
+            return []
+        out = []
+        for m in rx.finditer(self.text):
+            if any(s <= m.start() < e for s, e in skip):
+                continue
+            typ = "location" if m.group("head").lower() in _VENUES else "organization"
+            out.append(EntityHit(m.start(), m.end(), m.group(0), typ, 0.6))
+        return out
 
 
 def _merge(hits: list[EntityHit]) -> list[EntityHit]:
