@@ -169,3 +169,10 @@ def test_us_agency_with_plural_head_and_and() -> None:
     got = _ents("Cases rose, according to the U.S. Centers for Disease Control and Prevention "
                 "(CDC), which tracks them.")
     assert got["U.S. Centers for Disease Control and Prevention"] == "organization"
+
+
+def test_a_place_after_on_along_or_through_is_a_location() -> None:
+    text = ("More than 80mm of rain fell on Porthwenna in three hours, and the water ran "
+            "along Tregarrick before it reached the sea.\n")
+    found = {(e.name, e.type) for e in find_entities(text)}
+    assert ("Porthwenna", "location") in found and ("Tregarrick", "location") in found

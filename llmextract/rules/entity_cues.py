@@ -73,7 +73,8 @@ _PLACE_APPOS = frozenset(
 )
 # "in Paris", "from the Volga": a place after a preposition of place.
 _LOC_PREPS = frozenset(
-    "in at near from to into across outside inside toward towards off of visited via".split()
+    "in at near from to into across outside inside toward towards off of visited via on "
+    "along around through between beyond".split()
 )
 
 
