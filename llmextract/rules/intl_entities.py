@@ -125,12 +125,16 @@ def _lower_head_re(code: str) -> re.Pattern[str] | None:
         rf"[ \t]+(?:(?:{'|'.join(parts)})){{0,2}}{name}")
 
 
+@lru_cache(maxsize=8)
+def _det_noun_re(code: str) -> re.Pattern[str]:
+    alt = _alt(_DETERMINERS.get(code, "").split())
+    return re.compile(
+        rf"(?<!\w)(?i:{alt})(?:\s+|(?<=['’]))(?:[a-zäöüß\-]+\s+)?([{_UP}][\w\-]+)")
+
+
 def _det_nouns(text: str, code: str) -> set[str]:
     """Capitalised words the text puts right after an article or determiner."""
-    dets = _DETERMINERS.get(code, "").split()
-    alt = _alt(dets)
-    rx = re.compile(rf"(?<!\w)(?i:{alt})(?:\s+|(?<=['’]))(?:[a-zäöüß\-]+\s+)?([{_UP}][\w\-]+)")
-    return {m.group(1) for m in rx.finditer(text)}
+    return {m.group(1) for m in _det_noun_re(code).finditer(text)}
 
 
 _DET_SETS = {code: frozenset(words.split()) for code, words in _DETERMINERS.items()}

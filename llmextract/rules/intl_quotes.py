@@ -10,6 +10,7 @@ by a pronoun that stands for the last person named.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from llmextract.rules.quote_marks import para_at, raw_quotes
@@ -27,9 +28,6 @@ _PRONOUNS_OF = {"de": "er sie", "fr": "il elle ils elles", "es": "él ella ellos
                 "it": "lui lei egli ella", "pt": "ele ela eles elas"}
 _PRONOUNS = frozenset(" ".join(_PRONOUNS_OF.values()).split())
 _DASH_RE = re.compile(r"(?m)^[ \t]*[—–][ \t]*(?=\S)")
-_ROLE_LEAD = re.compile(
-    r"^(?:(?:der|die|das|den|dem|le|la|les|l['’]|el|los|las|il|lo|gli|o|a|os|as)\s+)", re.I)
-
 
 @lru_cache(maxsize=8)
 def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
@@ -78,25 +76,46 @@ _PRONOUN_SUBJECT_RE = re.compile(
     r"(?:^|[.!?]\s+|,\s+)(?:er|sie|il|elle|él|ella|lui|lei|ele|ela)\b[^.!?]*$", re.IGNORECASE)
 
 
-def _antecedent(text: str, lo: int, a: int, conv: Conventions, last: str | None,
-                quoted: list[tuple[int, int]]) -> str | None:
+@dataclass
+class _Doc:
+    """One article as attribution reads it: its text and language, where its quotations
+    stand, and its names of two or more words (start, end, name), found once."""
+
+    text: str
+    conv: Conventions
+    quoted: list[tuple[int, int]]
+    names: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for m in _PERSON_RUN_RE.finditer(self.text):
+            name = _clean(m.group("n"), self.conv)
+            if name and " " in name and not any(
+                    _not_personal(w, self.conv) for w in name.split()):
+                self.names.append((m.start(), m.end(), name))
+
+    def in_quote(self, pos: int) -> bool:
+        return any(qa <= pos < qb for qa, qb in self.quoted)
+
+
+def _antecedent(doc: _Doc, lo: int, a: int, last: str | None) -> str | None:
     """Who a pronoun or a role ("der 22-Jährige") stands for: the last name of two or more
     words before `a` (from `lo`, outside quotations and parentheses), else the last
     speaker."""
+    text = doc.text
     found = None
-    full = _full_names(text, a, conv)
+    full: dict[str, str] = {}
+    for _, end, name in doc.names:
+        if end <= a:
+            full.setdefault(name.split()[-1], name)
     for m in _SINGLE_CAP_RE.finditer(text, lo, a):  # "Soler descartó ...": a surname
-        if m.group(0) in full and not any(qa <= m.start() < qb for qa, qb in quoted):
+        if m.group(0) in full and not doc.in_quote(m.start()):
             found = full[m.group(0)]
-    for m in _PERSON_RUN_RE.finditer(text, lo, a):
-        if text[max(0, m.start() - 1):m.start()] == "(" or any(
-                qa <= m.start() < qb for qa, qb in quoted):
+    for start, end, name in doc.names:
+        if start < lo or end > a or text[max(0, start - 1):start] == "(" or \
+                doc.in_quote(start):
             continue  # "(Freie Wähler)": a party beside a name; words of a quotation
-        name = _clean(m.group("n"), conv)
-        if not name or " " not in name or any(_not_personal(w, conv) for w in name.split()):
-            continue
         words = name.split()
-        if conv.code == "de" and len(words) >= 3:
+        if doc.conv.code == "de" and len(words) >= 3:
             name = " ".join(words[-2:])  # "Freiburgs Trainer Marco Endres": roles capitalised
         found = name
     return found or last
@@ -106,16 +125,6 @@ _SINGLE_CAP_RE = re.compile(rf"(?<![\w'’]){_CAP}(?![\w'’])")
 _ROLE_AFTER_RE = re.compile(
     r"^[ \t]*,[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+)?"
     r"[ \t]+(?:o|a|el|la|le|il|lo|der|die|das|l['’])[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+")
-
-
-def _full_names(text: str, before: int, conv: Conventions) -> dict[str, str]:
-    """Surname -> full name, for the people the text names in full before `before`."""
-    out: dict[str, str] = {}
-    for m in _PERSON_RUN_RE.finditer(text, 0, before):
-        name = _clean(m.group("n"), conv)
-        if name and " " in name and not any(_not_personal(w, conv) for w in name.split()):
-            out.setdefault(name.split()[-1], name)
-    return out
 
 
 def _not_personal(word: str, conv: Conventions) -> bool:
@@ -145,9 +154,9 @@ def _after(tail: str, conv: Conventions) -> str | None:
     return None
 
 
-def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
-               last: str | None, lo: int, quoted: list[tuple[int, int]],
+def _attribute(doc: _Doc, a: int, after: int, para: Block, last: str | None, lo: int,
                dialogue: bool) -> str | None:
+    text, conv = doc.text, doc.conv
     _, avp, _, before, according = _patterns(conv)
     tail = text[after:min(para.end, after + 160)]
     if dialogue:  # "—El agua llegó… —cuenta Antonia Ruiz": the verb follows the dash
@@ -155,12 +164,12 @@ def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
     pm = avp.match(tail)
     if (pm is not None and pm.group("pron").lower() in _PRONOUNS_OF[conv.code].split()) or \
             _INVERTED_PRONOUN_RE.match(tail):
-        return _antecedent(text, lo, a, conv, last, quoted)
+        return _antecedent(doc, lo, a, last)
     name = _after(tail, conv)
     if name:
         return name
     if _ROLE_AFTER_RE.match(tail):  # "», adiantou o gestor": the person named before
-        return _antecedent(text, lo, a, conv, last, quoted)
+        return _antecedent(doc, lo, a, last)
     head = text[max(para.start, a - 200):a]
     head = head[:max(0, len(head) - 1)].rstrip(" \t„“”\"«»‹›—–")
     bm = before.search(head)
@@ -173,9 +182,9 @@ def _attribute(text: str, a: int, after: int, para: Block, conv: Conventions,
     if am is not None:
         return _clean(am.group("spk"), conv)
     if _PRONOUN_SUBJECT_RE.search(head):
-        return _antecedent(text, lo, a, conv, last, quoted)
+        return _antecedent(doc, lo, a, last)
     # no attribution in the sentence: the person the paragraph has just named speaks
-    return _antecedent(text, para.start, a, conv, None, quoted)
+    return _antecedent(doc, para.start, a, None)
 
 
 def _dialogue(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]:
@@ -228,7 +237,7 @@ def find_quotes_intl(text: str, conv: Conventions,
     dialogue = _dialogue(text, paras)
     dashes = {q[0] for q in dialogue}
     found = sorted(_split_inner(text, conv, raw_quotes(text, paras, opens)) + dialogue)
-    quoted = [(q[0], q[1]) for q in found]
+    doc = _Doc(text, conv, [(q[0], q[1]) for q in found])
     out: list[QuoteHit] = []
     seen: set[str] = set()
     last: str | None = None
@@ -245,7 +254,7 @@ def find_quotes_intl(text: str, conv: Conventions,
         if last is not None and len(gap) < 60 and not _SENT_END_RE.search(gap):
             spk: str | None = last  # "«…», dijo Lamas a la prensa, «…»": the same speaker
         else:
-            spk = _attribute(text, a, after, paras[pi], conv, last, lo, quoted, a in dashes)
+            spk = _attribute(doc, a, after, paras[pi], last, lo, a in dashes)
         if spk is None and pi == last_para:
             spk = last  # a second quotation in the speaker's paragraph
         if n < 1 or not any(ch.isalpha() for ch in q) or (n <= 3 and not closed):

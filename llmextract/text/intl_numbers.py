@@ -61,7 +61,7 @@ _QUALIFIERS: dict[str, dict[str, str]] = {
            "menos de": "less_than"},
 }
 _ORDINAL_BEFORE = re.compile(
-    r"\b(?:der|die|das|den|dem|des|am|im|zum|zur|vom|beim|ab|bis|seit|dem)\s+$", re.IGNORECASE)
+    r"\b(?:der|die|das|den|dem|des|am|im|zum|zur|vom|beim|ab|bis|seit)\s+$", re.IGNORECASE)
 
 
 def _alt(words: list[str]) -> str:

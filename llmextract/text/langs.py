@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["CONVENTIONS", "SUPPORTED", "Conventions", "conventions", "detect_language",
-           "is_spaceless"]
+__all__ = ["CONVENTIONS", "SUPPORTED", "Conventions", "conventions", "detect_language"]
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per language
@@ -238,11 +237,6 @@ _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
-
-
-def is_spaceless(code: str | None) -> bool:
-    """Languages written without spaces between words (located by characters)."""
-    return code in ("zh", "ja")
 
 
 @lru_cache(maxsize=1024)
