@@ -35,6 +35,7 @@ from llmextract.call.modes import (
     max_tokens_for,
 )
 from llmextract.call.pace import Pace, PacedTransport
+from llmextract.call.poster import ChatPoster, instructor_client
 from llmextract.call.prompts import Prompt
 from llmextract.call.ratelimit import RateLimiter, estimate_tokens
 from llmextract.call.retry import (
@@ -99,6 +100,9 @@ class ModelClient:
         )
         self._instructor = instructor
         self._clients: dict[str, Any] = {}
+        # instructor calls this in place of openai's `create`: the same request, without
+        # openai's per-call walk of the body (call/poster.py, issue 16).
+        self.poster = ChatPoster(self._openai)
         self.forms = FormChooser(settings)
         # Wrapping once spares instructor regenerating the JSON schema on every call.
         self.schema = schema
@@ -130,8 +134,7 @@ class ModelClient:
     def _client_for(self, form: Form) -> Any:
         name = INSTRUCTOR_MODES[form]
         if name not in self._clients:
-            mode = getattr(self._instructor.Mode, name)
-            self._clients[name] = self._instructor.from_openai(self._openai, mode=mode)
+            self._clients[name] = instructor_client(self._openai, name, self.poster.create)
         return self._clients[name]
 
     async def _before_request(self, request: Any) -> None:

@@ -237,22 +237,39 @@ _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _word_langs() -> dict[str, tuple[str, ...]]:
+    """Each function word -> the languages that list it (one dict look-up per token)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for code, words in _STOP.items():
+        for word in words:
+            found[word] = (*found.get(word, ()), code)
+    return found
+
+
+_WORD_LANGS = _word_langs()
 
 
 @lru_cache(maxsize=1024)
 def _detect(sample: str) -> str:
-    kana = len(_KANA_RE.findall(sample))
-    han = len(_HAN_RE.findall(sample))
-    hangul = len(_HANGUL_RE.findall(sample))
-    letters = sum(ch.isalpha() for ch in sample) or 1
-    if (kana + han) / letters > 0.3:
-        return "ja" if kana > 0.05 * (kana + han) else "zh"
-    if hangul / letters > 0.3:
-        return "ko"
-    tokens = [t.lower() for t in _TOKEN_RE.findall(sample)]
+    if _CJK_RE.search(sample):  # the script decides before any word count
+        kana = len(_KANA_RE.findall(sample))
+        han = len(_HAN_RE.findall(sample))
+        hangul = len(_HANGUL_RE.findall(sample))
+        letters = sum(map(str.isalpha, sample)) or 1
+        if (kana + han) / letters > 0.3:
+            return "ja" if kana > 0.05 * (kana + han) else "zh"
+        if hangul / letters > 0.3:
+            return "ko"
+    tokens = _TOKEN_RE.findall(sample.lower())
     if not tokens:
         return "en"
-    scores = {code: sum(1 for t in tokens if t in words) for code, words in _STOP.items()}
+    scores = dict.fromkeys(_STOP, 0)
+    for token in tokens:
+        for code in _WORD_LANGS.get(token, ()):
+            scores[code] += 1
     best = max(scores, key=lambda c: (scores[c], c == "en"))
     # A handful of shared words ("a", "e", "de") must not outvote English in a short text.
     if scores[best] < 3 or scores[best] < 0.06 * len(tokens):

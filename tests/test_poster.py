@@ -1,0 +1,128 @@
+"""call/poster.py: instructor's `create` without openai's body walk sends the very bytes
+openai's own `create` sends (so every cassette replays unchanged), and hands anything it
+is not sure of to openai's `create`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx2 as httpx
+import openai
+import pytest
+from openai.types.chat import ChatCompletionMessage
+
+from llmextract.call.poster import ChatPoster, instructor_client
+from llmextract.schemas.news import ArticleSummary
+
+ANSWER = {
+    "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
+    "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": None, "tool_calls": [{
+            "id": "call_1", "type": "function", "function": {
+                "name": "ArticleSummary",
+                "arguments": json.dumps({"title": "T", "summary": "S.", "key_points": []}),
+            }}]}}],
+    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+}
+
+
+class Capture:
+    """An HTTP-level fake: records each request's headers and bytes, answers ANSWER."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return httpx.Response(200, json=ANSWER)
+
+
+def _client(capture: Capture) -> openai.AsyncOpenAI:
+    http = openai.DefaultAsyncHttpxClient(transport=httpx.MockTransport(capture.handler))
+    return openai.AsyncOpenAI(api_key="sk-test-not-real", base_url="http://fake.test/v1",
+                              max_retries=0, http_client=http)
+
+
+TOOLS = [{"type": "function", "function": {"name": "ArticleSummary", "description": "d",
+                                           "parameters": {"type": "object", "properties": {
+                                               "title": {"type": "string"}}}}}]
+MESSAGES = [{"role": "system", "content": "Extract."},
+            {"role": "user", "content": "<article>\nÉté « 1 100 » — 61,9 %\n</article>"}]
+REASK = [*MESSAGES,
+         {"role": "assistant", "content": None, "tool_calls": [
+             {"id": "call_1", "type": "function",
+              "function": {"name": "ArticleSummary", "arguments": "{}"}}]},
+         {"role": "tool", "tool_call_id": "call_1", "content": "Validation error: title"}]
+
+CASES: list[dict[str, Any]] = [
+    dict(model="gpt-4o-mini", messages=MESSAGES, tools=TOOLS, max_tokens=2000,
+         tool_choice={"type": "function", "function": {"name": "ArticleSummary"}}),
+    dict(model="m", messages=MESSAGES, temperature=0.0, max_completion_tokens=512,
+         response_format={"type": "json_object"},
+         extra_body={"response_format": {"type": "json_object", "schema": {"a": 1}}}),
+    dict(model="m", messages=REASK, tools=TOOLS, tool_choice="auto", max_tokens=64,
+         extra_headers={"X-Trace": "1"}, timeout=30.0),
+]
+
+
+def _headers(request: httpx.Request) -> dict[str, str]:
+    return {k: v for k, v in request.headers.items() if k.lower() != "x-stainless-retry-count"}
+
+
+@pytest.mark.parametrize("kwargs", CASES)
+def test_short_path_sends_the_bytes_openai_sends(kwargs: dict[str, Any]) -> None:
+    async def run() -> tuple[Capture, Capture, ChatPoster, Any, Any]:
+        ours, theirs = Capture(), Capture()
+        poster = ChatPoster(_client(ours))
+        mine = await poster.create(**kwargs)
+        reference = await _client(theirs).chat.completions.create(**kwargs)
+        return ours, theirs, poster, mine, reference
+
+    ours, theirs, poster, mine, reference = asyncio.run(run())
+    assert poster.posted == 1
+    assert ours.requests[0].content == theirs.requests[0].content
+    assert ours.requests[0].url == theirs.requests[0].url
+    assert _headers(ours.requests[0]) == _headers(theirs.requests[0])
+    assert ours.requests[0].extensions.get("timeout") == theirs.requests[0].extensions.get(
+        "timeout")
+    assert mine == reference  # the same ChatCompletion back
+
+
+def test_what_it_is_not_sure_of_goes_to_openais_create() -> None:
+    message = ChatCompletionMessage(role="assistant", content="earlier answer")
+
+    async def run() -> tuple[Capture, ChatPoster]:
+        capture = Capture()
+        poster = ChatPoster(_client(capture))
+        # a message that is an openai model, not JSON data: openai's transform serialises it
+        await poster.create(model="m", messages=[*MESSAGES, message])
+        with pytest.raises(TypeError):  # an argument openai does not know: openai's error
+            await poster.create(model="m", messages=MESSAGES, not_a_parameter=1)
+        return capture, poster
+
+    capture, poster = asyncio.run(run())
+    assert poster.posted == 0
+    body = json.loads(capture.requests[0].content)
+    assert body["messages"][-1] == {"role": "assistant", "content": "earlier answer"}
+
+
+def test_instructor_runs_its_loop_over_the_short_path() -> None:
+    """instructor's own preparation, parsing and validation, with our create underneath."""
+    async def run() -> tuple[Capture, ChatPoster, Any, Any]:
+        capture = Capture()
+        client = _client(capture)
+        poster = ChatPoster(client)
+        patched = instructor_client(client, "TOOLS", poster.create)
+        result, completion = await patched.chat.completions.create_with_completion(
+            model="m", messages=MESSAGES, response_model=ArticleSummary, max_retries=0)
+        return capture, poster, result, completion
+
+    capture, poster, result, completion = asyncio.run(run())
+    assert poster.posted == 1 and len(capture.requests) == 1
+    assert isinstance(result, ArticleSummary) and result.title == "T"
+    assert completion.usage.total_tokens == 15
+    body = json.loads(capture.requests[0].content)
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "ArticleSummary"}}
+    assert list(body) == ["messages", "model", "tool_choice", "tools"]
