@@ -37,13 +37,13 @@ def _measure(folder: Path) -> tuple[Any, Any]:
 def test_second_english_held_out_set_written_for_issue_13() -> None:
     """British ASCII quotes, short quoted phrases, numeric dates (tests/data/holdout2).
     Floors at what the engine reached (the issue's targets: quotes F1 0.95, every date,
-    entity precision 0.75 and recall 0.85; recall stands at 0.82)."""
+    entity precision 0.75 and recall 0.85; recall stands at 0.87)."""
     totals, acc = _measure(ROOT / "tests" / "data" / "holdout2")
     assert (totals["figures"].f1 or 0) >= 0.85
     assert (totals["quotes"].f1 or 0) >= 0.95
     assert (acc["speaker"].value or 0) >= 0.85
     assert (totals["entities"].precision or 0) >= 0.75
-    assert (totals["entities"].recall or 0) >= 0.80
+    assert (totals["entities"].recall or 0) >= 0.85
     assert acc["published"].value == 1.0
 
 

@@ -176,3 +176,17 @@ def test_a_place_after_on_along_or_through_is_a_location() -> None:
             "along Tregarrick before it reached the sea.\n")
     found = {(e.name, e.type) for e in find_entities(text)}
     assert ("Porthwenna", "location") in found and ("Tregarrick", "location") in found
+
+
+def test_a_british_road_number_is_a_place_only_in_a_clause_about_roads() -> None:
+    got = _ents("Around 900 homes lost power, and the B3263 was closed in both directions. "
+                "Police said the M5 northbound reopened at junction 23 by morning.")
+    assert got.get("B3263") == "location" and got.get("M5") == "location"
+    # aircraft, rifles and paper sizes written the same way are not roads
+    got = _ents("Troops carried the M16 on patrol, and the gate was closed behind them.")
+    assert "M16" not in got
+
+
+def test_a_chancellery_is_an_institution() -> None:
+    got = _ents("Final results were published by the Federal Chancellery on Sunday.")
+    assert got.get("Federal Chancellery") == "organization"

@@ -19,6 +19,7 @@ from llmextract.rules.entity_cues import (
     ROUTE_WORDS,
     STORM_HEADS,
     find_domains,
+    find_roads,
     list_items,
     loc_before,
     org_before,
@@ -259,6 +260,9 @@ def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
     for a, b in find_domains(text):
         if not any(s <= a < e for s, e in skip):
             hits.append(EntityHit(a, b, text[a:b], "organization", 0.7))
+    for a, b in find_roads(text):
+        if not any(s <= a < e for s, e in skip):
+            hits.append(EntityHit(a, b, text[a:b], "location", 0.7))
     return hits
 
 

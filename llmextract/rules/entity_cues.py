@@ -144,6 +144,35 @@ def find_domains(text: str) -> list[tuple[int, int]]:
             if not m.group(0).lower().startswith("www.")]
 
 
+# British road numbers ("the A39", "the M25", "the A1(M)"): places when the clause speaks of
+# a road, so aircraft, rifles and paper sizes ("the A380", "the M4 carbine") stay out.
+_ROAD_RE = re.compile(r"\b[Tt]he[ \t]+((?:[AMB]\d{1,4}|N\d{1,3})(?:\(M\))?)\b(?![-.,]?\d)")
+_ROAD_CONTEXT_RE = re.compile(
+    r"\b(?:road|roads|motorway|carriageway|junction|lanes?|northbound|southbound|eastbound|"
+    r"westbound|traffic|roadworks|bypass|roundabout|slip road|diversions?|tailbacks?)\b",
+    re.IGNORECASE)
+_ROAD_SHUT_RE = re.compile(r"[ \t]+(?:was|were|is|are|remains?|remained|has been|had been)"
+                           r"[ \t]+(?:closed|shut|blocked|reopened)\b")
+_CLAUSE_END_RE = re.compile(r"[.;!?](?:\s|$)")
+
+
+def find_roads(text: str) -> list[tuple[int, int]]:
+    """Road numbers written "the A39" where the sentence speaks of roads ("junction",
+    "traffic", ...) or the road "was closed"."""
+    if _ROAD_RE.search(text) is None:
+        return []
+    out = []
+    for m in _ROAD_RE.finditer(text):
+        starts = [e.end() for e in _CLAUSE_END_RE.finditer(text, max(0, m.start() - 200),
+                                                              m.start())]
+        start = starts[-1] if starts else max(0, m.start() - 200)
+        end_m = _CLAUSE_END_RE.search(text, m.end(), m.end() + 200)
+        sentence = text[start: end_m.start() if end_m else m.end() + 200]
+        if _ROAD_SHUT_RE.match(text, m.end()) or _ROAD_CONTEXT_RE.search(sentence):
+            out.append((m.start(1), m.end(1)))
+    return out
+
+
 def list_items(text: str, m: re.Match[str], located: set[str]) -> list[tuple[int, int]]:
     """Items of a list of places: named as such ("... and Edo states"), or four or more
     single names one of which is a known or typed place (a list names things of one kind)."""

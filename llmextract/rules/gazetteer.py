@@ -127,7 +127,8 @@ ORG_CUES = _set(
     Institute|Foundation|Company|Co|Co.|Ltd|Ltd.|Group|Airlines|Airways|Air Lines|Fund|Board|
     Authority|Network|Times|News|Post|Exchange|Reserve|Movement|Forces|Guard|Federation|
     League|Holdings|AG|SA|PLC|GmbH|LLC|Club|FC|Staff|Bureau|Administration|Government|
-    Cabinet|Secretariat|Tribunal|Church|Hospital|School|College|Academy|Society|Alliance|
+    Cabinet|Secretariat|Chancellery|Chancery|Tribunal|Church|Hospital|School|College|
+    Academy|Society|Alliance|
     Coalition|Front|Brigade|Brigades|Command|Chiefs of Staff|Railway|Railways|Motors|Media|
     Press|Radio|Television|TV|Channel|Journal|Herald|Tribune|Gazette|Magazine|Studios|
     Systems|Technologies|Pharmaceuticals|Energy|Oil|Petroleum|Telecom|Communications|
