@@ -4,9 +4,10 @@ Hand-compiled for this project from general knowledge of German news copy: the d
 and contractions of the grammar, the most frequent common nouns of news text (singular and
 plural, including those that stand without an article after a preposition: "nach Angaben",
 "in Höhe von", "in Kraft"), the most frequent given names of Germany, Austria and
-Switzerland, and capitalised acronyms that name no organisation. Not taken from any test
-article; frequency ranks after DeReWo-style lists of the Leibniz-Institut für Deutsche
-Sprache, written out by hand (no data was copied).
+Switzerland, and capitalised acronyms that name no organisation. Written out by hand from
+general knowledge of the language (no word list or corpus was copied); a noun is here because
+it is frequent in news copy, never because a test article has it, though frequent words
+naturally occur in the test articles too.
 """
 
 from __future__ import annotations
