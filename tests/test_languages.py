@@ -315,3 +315,65 @@ def test_institutions_with_a_lower_case_head_are_entities() -> None:
             "ministère de la Culture"} <= names
     it = "Il consiglio comunale si è riunito allo stadio Renato Dall'Ara di Bologna.\n"
     assert "stadio Renato Dall'Ara" in {e.name for e in extract(it, lang="it").summary.entities}
+
+
+def _de_names(text: str) -> set[str]:
+    return {e.name for e in extract(text, lang="de").summary.entities}
+
+
+def test_german_acronym_before_a_hyphen_is_an_organisation() -> None:
+    names = _de_names("Die CDU-Fraktion stimmte dagegen. Der TV-Sender zeigte die Debatte.")
+    assert "CDU" in names
+    assert not names & {"TV", "CDU-Fraktion", "TV-Sender"}
+
+
+def test_german_party_in_parentheses_after_a_name() -> None:
+    names = _de_names("Landrätin Maria Huber (Freie Wähler) kündigte Hilfen an. "
+                      "Der Pegel stieg (Messstelle) weiter.")
+    assert "Freie Wähler" in names and "Messstelle" not in names
+
+
+def test_german_numbered_roads_are_places() -> None:
+    names = _de_names("Die Bundesstraße 12 ist gesperrt. Die B 12 bleibt bis Montag zu. "
+                      "Es fielen 12 Liter Regen.")
+    assert "Bundesstraße 12" in names and "B 12" not in names  # one road
+
+
+def test_german_institution_head_with_its_proper_name() -> None:
+    names = _de_names("Laut der Bank Hafenberg sinken die Zinsen. Die Bank selbst schweigt. "
+                      "Der Stadtrat von Luzern berät am Montag.")
+    assert {"Bank Hafenberg", "Stadtrat von Luzern"} <= names
+    assert "Bank" not in names
+
+
+def test_german_capitalised_adjective_names_mid_sentence_only() -> None:
+    names = _de_names("Auch die Deutsche Bahn meldete Ausfälle. Heftige Gewitter zogen auf. "
+                      "Neue Regeln gelten ab Mai.")
+    assert "Deutsche Bahn" in names
+    assert not names & {"Heftige Gewitter", "Neue Regeln"}
+
+
+def test_german_place_adjective_before_an_institution() -> None:
+    names = _de_names("An der Wiener Börse fiel die Aktie. Ein Grazer Erfolg blieb aus.")
+    assert "Wiener Börse" in names and "Grazer Erfolg" not in names
+
+
+def test_german_region_after_a_place_preposition() -> None:
+    names = _de_names("Gewitter zogen über das Land, vor allem im Zillertal. Im Vorjahresquartal "
+                      "lag der Umsatz höher, im Ausland auch.")
+    assert "Zillertal" in names
+    assert not names & {"Vorjahresquartal", "Ausland"}
+
+
+def test_german_coordinated_places_and_frequent_nouns() -> None:
+    names = _de_names("Die Züge standen in Thüringen und Gotha still. Nach Angaben der Polizei "
+                      "kamen in Höhe von Jena viele Menschen in Schulen unter.")
+    assert {"Thüringen", "Gotha"} <= names
+    assert not names & {"Angaben", "Höhe", "Schulen", "Polizei"}
+
+
+def test_german_name_after_article_and_adjective_and_genitive() -> None:
+    names = _de_names("Der eingewechselte Tim Berger traf doppelt. Nach Angaben des "
+                      "Umweltministeriums sinken die Werte. Es spielt beim VfL Bochum.")
+    assert {"Tim Berger", "Umweltministerium", "VfL Bochum"} <= names
+    assert "Umweltministeriums" not in names

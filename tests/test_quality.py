@@ -55,6 +55,11 @@ def test_other_languages_floors(lang: str) -> None:
     assert (totals["figures"].f1 or 0) >= 0.90
     assert (totals["quotes"].f1 or 0) >= 0.95
     assert (acc["speaker"].value or 0) >= 0.85
-    assert (totals["entities"].recall or 0) >= 0.50
-    assert (totals["entities"].precision or 0) >= 0.50
+    recall, precision = _ENTITY_FLOORS.get(lang, (0.50, 0.50))
+    assert (totals["entities"].recall or 0) >= recall
+    assert (totals["entities"].precision or 0) >= precision
     assert acc["published"].value == 1.0
+
+
+# German entities measured at recall 0.892, precision 0.866 (de_entities' rules)
+_ENTITY_FLOORS = {"de": (0.86, 0.83)}

@@ -15,6 +15,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from llmextract.rules.de_entities import (
+    ABSTRACT_END_RE,
+    ORG_END_RE,
+    WEAK_HEAD_RE,
+    GermanCues,
+    extra_hits,
+    genitive_end,
+)
 from llmextract.rules.entities import EntityHit
 from llmextract.rules.gazetteer import KNOWN_ORGS, LOCATIONS
 from llmextract.text.langs import Conventions
@@ -29,15 +37,6 @@ _PARTICLES = {
     "es": "de del la las los el en",
     "it": "di del della delle dei degli da d' d’",
     "pt": "de do da dos das",
-}
-_DETERMINERS = {
-    "de": "der die das den dem des ein eine einen einem einer eines kein keine keinen "
-          "im am zum zur vom beim ins ans aufs diese dieser diesen dieses jede jeder jedes "
-          "seine seiner ihre ihrer unsere unser",
-    "fr": "le la les l' l’ un une des du au aux ce cette ces",
-    "es": "el la los las un una unos unas del al este esta",
-    "it": "il lo la i gli le l' l’ un una uno del della dei delle degli al alla",
-    "pt": "o a os as um uma uns umas do da dos das no na nos nas ao à",
 }
 _LOC_PREPS = {
     "de": "in im aus nach bei bis von zwischen",
@@ -67,23 +66,24 @@ _ORG_WORDS = frozenset(
 _TITLES = frozenset(
     "me m. mme mlle dr dr. prof prof. herr frau don doña dona sr sr. sra sra. dott dott. "
     "ing. avv. on.".split())
-_DE_ORG_END_RE = re.compile(
-    r"(?:ministerium|gericht|gerichtshof|rat|landtag|bundestag|städtetag|kreistag|hof|"
-    r"(?<!ges)amt|bank|wacht|werk|verband|partei|behörde|polizei|kammer|verwaltung|"
-    r"dienst|gewerkschaft|verein|stiftung|institut)(?:e?s)?$")  # the genitive too
 _ROLE_END_RE = re.compile(
     r"(?:in|innen|er|ent|or|chef|chefin|minister|ministerin|präsident|präsidentin|sprecher|"
     r"sprecherin|leiter|leiterin|trainer|trainerin|direktor|direktorin|rat|rätin)$")
 _ELIDED_RE = re.compile(r"[LlDd]['’](?:[a-zàâçéèêëîïôûùÿ]+\s+)?")
-_ABSTRACT_END_RE = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|nis|ismus|ungen|zeit)$")
+_SUPERLATIVE_RE = re.compile(r"st(?:e|er|es|en|em)$")  # "Bester Werfer"
 _ADJECTIVE_END_RE = re.compile(r"(?:e|en|es|em)$")
 _DE_PLACE_PREPS = frozenset("in im aus nach bei von zwischen".split())
 _MEASURES = frozenset(
     "prozent liter meter kilometer grad tonnen stunden minuten jahre monate tage euro "
-    "franken dollar punkte mal".split())
+    "franken dollar punkte mal hunderte tausende dutzende".split())
 _DE_PREPS = frozenset(
     "zwischen unter über mit nach bei seit für gegen ohne um durch auf an vor hinter neben "
     "wegen trotz während laut unterm insgesamt auch".split())
+_INDEFINITE = frozenset("ein eine einen einem einer eines".split())
+_ACRONYM_COMPOUND_RE = re.compile(r"[A-ZÄÖÜ](?:[a-zäöü]?[A-ZÄÖÜ]){1,4}-[A-ZÄÖÜ][a-zäöüß]+$")
+_AM_RE = re.compile(r"[ \t]+(?P<of>)(?:am|an der)[ \t]+(?P<name>[A-ZÄÖÜ][\w\-]+)")
+_OF_RE = re.compile(r"[ \t]+(?P<of>von|der|für)[ \t]+(?:[a-zäöüß]+(?:en|er)[ \t]+)?"
+                    r"(?P<name>[A-ZÄÖÜ][\w\-]+)")
 _LOWER_WORD_RE = re.compile(r"[a-zàâçéèêëîïôûùÿñáíóúãõì'’\-]+")
 _SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*)$")
 
@@ -125,19 +125,6 @@ def _lower_head_re(code: str) -> re.Pattern[str] | None:
         rf"[ \t]+(?:(?:{'|'.join(parts)})){{0,2}}{name}")
 
 
-@lru_cache(maxsize=8)
-def _det_noun_re(code: str) -> re.Pattern[str]:
-    alt = _alt(_DETERMINERS.get(code, "").split())
-    return re.compile(
-        rf"(?<!\w)(?i:{alt})(?:\s+|(?<=['’]))(?:[a-zäöüß\-]+\s+)?([{_UP}][\w\-]+)")
-
-
-def _det_nouns(text: str, code: str) -> set[str]:
-    """Capitalised words the text puts right after an article or determiner."""
-    return {m.group(1) for m in _det_noun_re(code).finditer(text)}
-
-
-_DET_SETS = {code: frozenset(words.split()) for code, words in _DETERMINERS.items()}
 _PREP_SETS = {code: frozenset(words.split()) for code, words in _LOC_PREPS.items()}
 
 
@@ -145,7 +132,7 @@ def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
     return (low in _TITLES or low in conv.stopwords or low in conv.scales
             or low in conv.currencies or low in conv.months or low in _WEEKDAYS
-            or low in conv.according or low in _DET_SETS.get(conv.code, ())
+            or low in conv.according or low in conv.determiners
             or low in _PREP_SETS.get(conv.code, ()))
 
 
@@ -153,27 +140,36 @@ class _Finder:
     def __init__(self, text: str, conv: Conventions) -> None:
         self.text = text
         self.conv = conv
-        self.common = _det_nouns(text, conv.code) if conv.code == "de" else set()
-        self.mid_caps = {m.group(0) for m in re.finditer(rf"(?<=[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ,] )"
-                                                          rf"[{_UP}][\w\-]+", text)}
+        self.de = GermanCues(text, conv) if conv.code == "de" else None
+        self.common = self.de.common if self.de is not None else set()
+        # capitalised words mid-sentence (German reads its capitals otherwise: not needed)
+        self.mid_caps = set() if self.de is not None else {m.group(0) for m in re.finditer(
+            rf"(?<=[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ,] )[{_UP}][\w\-]+", text)}
         self.preps = _LOC_PREPS.get(conv.code, "").split()
-        self.lowered = set(re.findall(r"(?<![\w.!?] )\b[a-zäöüß]+\b", text))
+        self._lowered: set[str] | None = None
+
+    @property
+    def lowered(self) -> set[str]:
+        """Lower-case words the text writes mid-sentence (German: "Genaue" is "genaue")."""
+        if self._lowered is None:
+            self._lowered = set(re.findall(r"(?<![\w.!?] )\b[a-zäöüß]+\b", self.text))
+        return self._lowered
 
     def _trim(self, a: int, b: int) -> tuple[int, int] | None:
+        german = self.conv.code == "de"
+        if german and " " not in self.text[a:b]:  # the common case, one German word
+            word = self.text[a:b]
+            return None if _is_stop(word, self.conv) else (a, b - genitive_end(word))
         em = _ELIDED_RE.match(self.text, a, b)  # "L’association Régions de France"
         if em is not None:
             a = em.end()
         words = list(re.finditer(r"\S+", self.text[a:b]))
-        german = self.conv.code == "de"
-        mid = _SENT_START_RE.search(self.text, max(0, a - 3), a) is None
-        if mid and len(words) > 1 and words[0].group(0) in ("La", "Le", "Les", "El", "Los",
-                                                            "Las", "Il", "Lo", "O", "A"):
+        if not german and len(words) > 1 and words[0].group(0) in (
+                "La", "Le", "Les", "El", "Los", "Las", "Il", "Lo", "O", "A") and \
+                _SENT_START_RE.search(self.text, max(0, a - 3), a) is None:
             return a, a + words[-1].end()  # "à La Rochelle": a capitalised article names
-        while words and (_is_stop(words[0].group(0), self.conv) or (german and (
-                words[0].group(0).lower() in _DE_PREPS
-                or (len(words) > 1 and words[0].group(0) in self.common
-                    and not words[0].group(0).isupper())
-                or (len(words) > 2 and _ROLE_END_RE.search(words[0].group(0)))))):
+        while words and (_is_stop(words[0].group(0), self.conv) or (
+                german and self._de_lead([w.group(0) for w in words]))):
             words = words[1:]
         while words and (_is_stop(words[-1].group(0), self.conv)
                          or not words[-1].group(0)[:1].isupper()):
@@ -181,9 +177,30 @@ class _Finder:
         if not words:
             return None
         if german and len(words) >= 3 and not any(
-                _DE_ORG_END_RE.search(w.group(0).lower()) for w in words):
+                ORG_END_RE.search(w.group(0).lower()) for w in words):
             words = words[-2:]  # "Freiburgs Trainer Marco Endres": roles are capitalised
-        return a + words[0].start(), a + words[-1].end()
+        end = a + words[-1].end()
+        if german:
+            end -= genitive_end(words[-1].group(0))  # "des Finanzministeriums"
+        return a + words[0].start(), end
+
+    def _de_lead(self, words: list[str]) -> bool:
+        """Whether a German name's first word is not part of it: a preposition, a common
+        noun before a name ("die Polizei Bremen" no, "Trainer Marco Endres" yes), a role."""
+        first = words[0]
+        if first.lower() in _DE_PREPS:
+            return True
+        de = self.de
+        if de is not None and len(words) > 1 and (de.is_common(first) or (
+                de.is_apposition(first) and not de.name_adjective(words[1]))):
+            nxt = words[1]
+            if len(words) == 2 and nxt.isupper() and len(nxt) > 1:
+                return True  # "Börse SIX": the acronym names
+            # "Bank Steinhof", "Kanton Bern", "Gewerkschaft Deutscher Lokomotivführer"
+            return not ((de.is_head(first) or de.is_apposition(first)) and (
+                de.name_adjective(nxt) or (len(words) == 2 and de.name_like(nxt)
+                                           and de.is_head(first))))
+        return len(words) > 2 and _ROLE_END_RE.search(first) is not None
 
     def _institution(self, span: tuple[int, int]) -> tuple[int, int]:
         """"Consiglio dei ministri", "Protezione civile", "Comitato glaciologico italiano":
@@ -228,33 +245,69 @@ class _Finder:
         if len(words) == 1:
             at_start = _SENT_START_RE.search(self.text, max(0, start - 3), start) is not None
             return not at_start or name in self.mid_caps
-        if self.conv.code == "de" and (words[-1] in self.common or (
-                _SENT_START_RE.search(self.text, max(0, start - 3), start) is not None
-                and (words[0].lower() in self.lowered
-                     or _ADJECTIVE_END_RE.search(words[0]) is not None))):
-            return False  # "Genaue Zahlen", "Heftige Gewitter": a noun phrase
+        if self.de is not None:
+            return self._german_words(words, start)
         return not all(w in self.common for w in words if w[:1].isupper())
 
-    def _german_word(self, name: str, start: int) -> bool:
-        """German capitalises every noun: one word is a name when the gazetteer knows it, it
-        is an acronym ("AfD"), an institution's ending says so ("Finanzministerium"), or it
-        stands after a place preposition ("in Kempten") and never after an article."""
-        low = name.lower()
-        if sum(c.isupper() for c in name) >= 2 or _DE_ORG_END_RE.search(low):
+    def _german_words(self, words: list[str], start: int) -> bool:
+        """Several capitalised German words: a name unless they read as a noun phrase
+        ("Genaue Zahlen", "Heftige Gewitter"). A capitalised adjective mid-sentence ("die
+        Deutsche Bahn") or a place's -er adjective before an institution or a region ("Wiener
+        Börse", "Berner Oberland") makes a name."""
+        de = self.de
+        assert de is not None
+        at_start = _SENT_START_RE.search(self.text, max(0, start - 3), start) is not None
+        first, last = words[0], words[-1]
+        if de.place_adjective(first) and (de.is_head(last) or de.region_head(last)):
             return True
-        if name in self.common:
+        if not at_start and de.name_adjective(first) and not de.is_common(first):
+            return True
+        if (de.is_common(last) and not de.is_head(words[-2])) or (at_start and (
+                first.lower() in self.lowered or _ADJECTIVE_END_RE.search(first) is not None
+                or _SUPERLATIVE_RE.search(first) is not None)):
             return False
-        before = self.text[max(0, start - 9):start].split()
-        return bool(before) and before[-1].lower() in _DE_PLACE_PREPS and \
-            _ABSTRACT_END_RE.search(low) is None
+        return not all(de.is_common(w) for w in words if w[:1].isupper())
+
+    def _german_word(self, name: str, start: int) -> bool:
+        """German capitalises every noun: one word is a name when a gazetteer knows it, it
+        is an acronym ("AfD"), an institution's ending says so ("Finanzministerium"), it
+        names a region ("im Oberallgäu"), or it stands after a place preposition ("in
+        Kempten", "in Bayern und Sachsen") or a describing noun ("Gewerkschaft Verdi") and is
+        no common noun."""
+        de = self.de
+        assert de is not None
+        low = name.lower()
+        if _ACRONYM_COMPOUND_RE.match(name) or low in self.conv.common_nouns or \
+                self.text[max(0, start - 1):start] == "-":
+            return False  # "SPD-Fraktion": the acronym names (de_entities); "die Polizei"
+        head = name.split("-")[0][1:]
+        if head != head.lower() or low in self.conv.places or \
+                (ORG_END_RE.search(low) and not WEAK_HEAD_RE.search(low)) or \
+                de.region(name, start):
+            return True
+        before = self.text[max(0, start - 24):start].split()
+        if ABSTRACT_END_RE.search(low) is not None or de.compound_noun(name) or (
+                before and before[-1].lower() in _INDEFINITE):
+            return False  # "Pro-Kopf-Verschuldung", "Wasserflächen", "eine Staatsbank"
+        if "-" in name and all(p[:1].isupper() for p in name.split("-")):
+            return True  # "Fußball-Bundesliga", "Baden-Württemberg"
+        if de.is_common(name):
+            return False
+        return bool(before) and (before[-1].lower() in _DE_PLACE_PREPS
+                                 or de.is_apposition(before[-1])
+                                 or de.coordinated_place(start))
 
     def _type(self, name: str, start: int) -> str:
         low = name.lower()
         words = low.replace("-", " ").split()
-        if low in LOCATIONS:
+        if low in LOCATIONS or low in self.conv.places:
             return "location"
+        if self.de is not None:
+            typ = self._german_type(name.split(), start)
+            if typ is not None:
+                return typ
         if low in KNOWN_ORGS or name.isupper() or any(w in _ORG_WORDS for w in words) or (
-                self.conv.code == "de" and _DE_ORG_END_RE.search(low)):
+                self.conv.code == "de" and ORG_END_RE.search(low)):
             return "organization"
         before = self.text[max(0, start - 12):start].split()
         if before and before[-1].lower() in self.preps:
@@ -262,14 +315,29 @@ class _Finder:
         caps = [w for w in name.split() if w[:1].isupper()]
         return "person" if 2 <= len(caps) <= 4 else "organization"
 
+    def _german_type(self, words: list[str], start: int) -> str | None:
+        de = self.de
+        assert de is not None
+        if len(words) > 1 and words[0].lower() in self.conv.given_names:
+            return "person"
+        if len(words) > 1 and sum(c.isupper() for c in words[0]) >= 2:
+            return "organization"  # "AOK Baden-Württemberg", "VfL Wolfsburg"
+        for w in reversed(words):
+            if de.is_head(w):
+                return de.head_type(w)
+            if de.is_apposition(w) or ORG_END_RE.search(w.lower()):
+                return "organization"
+        if de.region_head(words[-1]) and (len(words) > 1 or de.region(words[0], start)):
+            return "location"
+        return None
+
     def find(self, skip: list[tuple[int, int]]) -> list[EntityHit]:
         hits: list[EntityHit] = []
-        german = self.conv.code == "de"
+        de = self.de
         for m in _run_re(self.conv.code).finditer(self.text):
             tok = m.group(0)
             if " " not in tok and (tok.lower() in self.conv.stopwords or (
-                    german and tok in self.common and sum(c.isupper() for c in tok) < 2
-                    and not _DE_ORG_END_RE.search(tok.lower()))):
+                    de is not None and de.plain_noun(tok))):
                 continue  # the common case, decided without trimming: a noun, a function word
             if any(s <= m.start() < e for s, e in skip):
                 continue
@@ -280,9 +348,36 @@ class _Finder:
             name = self.text[span[0]:span[1]]
             if len(name) < 2 or not self._keep(name, span[0]):
                 continue
-            hits.append(EntityHit(span[0], span[1], name, self._type(name, span[0]), 0.6))
+            typ = self._type(name, span[0])
+            if de is not None:
+                span = (span[0], self._de_extend(span[1], name, typ))
+                name = self.text[span[0]:span[1]]
+            hits.append(EntityHit(span[0], span[1], name, typ, 0.6))
         hits += self._lower_heads(skip)
-        return _merge(sorted(hits, key=lambda h: h.start))
+        if de is not None:
+            hits += extra_hits(self.text, self.conv, de, skip)
+        return _merge(sorted(hits, key=lambda h: h.start), de is not None)
+
+    def _de_extend(self, end: int, name: str, typ: str) -> int:
+        """"Stadtrat von Zürich", "Institut der deutschen Wirtschaft", "Frankfurt am Main":
+        an institution's name runs on over "von", "der" or "für" and a name, a place's over
+        "am" or "an der" and a river's name."""
+        de = self.de
+        assert de is not None
+        if typ == "location" and " " not in name:
+            m = _AM_RE.match(self.text, end)
+        elif typ == "organization" and " " not in name and de.is_head(name) and \
+                genitive_end(name) == 0:
+            m = _OF_RE.match(self.text, end)
+        else:
+            return end
+        if m is None:
+            return end
+        word = m.group("name")
+        if _is_stop(word, self.conv) or (m.group("of") in ("von", "")
+                                         and word.lower() in self.conv.common_nouns):
+            return end  # "für Umwelt", "der deutschen Wirtschaft": a common noun names too
+        return m.end()
 
     def _lower_heads(self, skip: list[tuple[int, int]]) -> list[EntityHit]:
         """"ministère des Transports", "tribunal correctionnel de Lyon", "stade Ernest-Wallon":
@@ -300,19 +395,30 @@ class _Finder:
         return out
 
 
-def _merge(hits: list[EntityHit]) -> list[EntityHit]:
-    """One entity per name; a surname or first word of a person named in full is folded."""
+def _merge(hits: list[EntityHit], german: bool = False) -> list[EntityHit]:
+    """One entity per name; a surname or first word of a person named in full is folded,
+    and in German the first word of a longer organisation or place ("THW" of "THW Kiel",
+    "Landtag" of "Landtag von Baden-Württemberg", "Frankfurt" of "Frankfurt am Main")."""
     persons = [h.name.split() for h in hits if h.type == "person" and " " in h.name]
     parts = {w for p in persons for w in p}
+    parts |= {h.name.split()[0] for h in hits if " " in h.name and (
+        (german and h.type != "person") or re.search(r" (?:am|an der) ", h.name))}
     out: list[EntityHit] = []
     seen: set[str] = set()
     for h in hits:
-        key = h.name.lower()
+        key = _fold(h.name)
         if key in seen or (" " not in h.name and h.name in parts):
             continue
         seen.add(key)
         out.append(h)
     return out
+
+
+def _fold(name: str) -> str:
+    """A name's key with inflection endings off: "Deutschen Wetterdienstes" and "Deutsche
+    Wetterdienst" are one name."""
+    return " ".join(re.sub(r"(?:e[mnrs]?|s)$", "", w) if len(w) > 4 else w
+                    for w in name.lower().split())
 
 
 def find_entities_intl(text: str, conv: Conventions,

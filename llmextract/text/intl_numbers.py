@@ -99,11 +99,13 @@ def _patterns(conv: Conventions) -> _Patterns:
     quals = _QUALIFIERS.get(conv.code, {})
     qualifier = re.compile(rf"(?P<q>\b(?:{_alt(list(quals))}))\s+$", re.IGNORECASE)
     months = _alt(list(conv.months))
+    initials = "".join(sorted({m[0] for m in conv.months}))  # a cheap first test
     dates = re.compile(
+        rf"\b(?=[\d{initials}])(?:"
         rf"\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{2,4}})?(?!\d)|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
         rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
         rf"|\b(?:\d{{1,2}}(?:er|º|°)?\.?\s+(?:de\s+)?)?(?:{months})(?!\w)"
-        rf"(?:\s+(?:de\s+|del\s+)?(?:19|20)\d\d\b)?", re.IGNORECASE)
+        rf"(?:\s+(?:de\s+|del\s+)?(?:19|20)\d\d\b)?)", re.IGNORECASE)
     return _Patterns(core, scale, percent, cur_after, noun, qualifier, dates)
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from llmextract.text import lexicon_de
+
 __all__ = ["CONVENTIONS", "SUPPORTED", "Conventions", "conventions", "detect_language"]
 
 
@@ -33,6 +35,13 @@ class Conventions:
     stopwords: frozenset[str] = frozenset()
     ordinals: dict[str, int] | None = None  # "dixième", "quinto", "fünfter": ranks
     link: tuple[str, ...] = ()  # words between a scale and its noun ("de", "d'")
+    determiners: frozenset[str] = frozenset()  # articles, contractions, demonstratives
+    # German names (German capitalises every noun): frequent common nouns, given names,
+    # states and countries, acronyms that name nothing (llmextract.text.lexicon_de)
+    common_nouns: frozenset[str] = frozenset()
+    given_names: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    acronym_stop: frozenset[str] = frozenset()
 
 
 def _words(s: str) -> frozenset[str]:
@@ -84,6 +93,11 @@ _DE = Conventions(
         "sich auch wurde wurden sagte im zu bei nach wie aus hat haben werden sind war noch "
         "nur über unter vor seit am um als oder aber wenn dass durch gegen ihre ihr sein "
         "seine diese dieser dieses man wir sie er es zum zur vom beim mehr"),
+    determiners=lexicon_de.DETERMINERS,
+    common_nouns=lexicon_de.COMMON_NOUNS,
+    given_names=lexicon_de.GIVEN_NAMES,
+    places=lexicon_de.PLACES,
+    acronym_stop=lexicon_de.ACRONYM_STOP,
 )
 
 _FR = Conventions(
@@ -121,6 +135,7 @@ _FR = Conventions(
         "sont été ont il elle ils elles nous vous se sa son ses leur leurs plus mais ou où "
         "comme être avoir fait entre après depuis lors sans sous chez aussi très"),
     link=("de", "d'", "d’"),
+    determiners=_words("le la les l' l’ un une des du au aux ce cette ces"),
 )
 
 _ES = Conventions(
@@ -156,6 +171,7 @@ _ES = Conventions(
         "su ha han lo le les ya este esta estos estas entre sobre también hasta desde muy "
         "sin porque cuando donde dijo según son está están había"),
     link=("de",),
+    determiners=_words("el la los las un una unos unas del al este esta"),
 )
 
 _IT = Conventions(
@@ -190,6 +206,7 @@ _IT = Conventions(
         "non ha hanno nel nella nei nelle al alla ai alle anche come più ma se sul sulla "
         "questo questa stato stata essere tra fra dopo ancora già quando secondo"),
     link=("di", "d'", "d’"),
+    determiners=_words("il lo la i gli le l' l’ un una uno del della dei delle degli al alla"),
 )
 
 _PT = Conventions(
@@ -223,6 +240,7 @@ _PT = Conventions(
         "são mais disse segundo seu sua seus suas ele ela eles elas isso este esta também "
         "já pelo pela pelos pelas entre sobre até desde quando ou mas"),
     link=("de",),
+    determiners=_words("o a os as um uma uns umas do da dos das no na nos nas ao à"),
 )
 
 CONVENTIONS: dict[str, Conventions] = {c.code: c for c in (_DE, _FR, _ES, _IT, _PT)}
