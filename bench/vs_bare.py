@@ -2,7 +2,7 @@
 
     python bench/vs_bare.py [--n 480] [--words 260] [-j 8] [--wall-jobs 32] [--latency 0.5]
                             [--only cpu wall startup] [--repeat R] [--importtime]
-                            [--keep] [-v]
+                            [--peers langextract [--lx-chars 4000 1000]] [--keep] [-v]
 
 Every system runs as its own child process on the same N synthetic articles
 (bench/make_articles.py, --words ~260 like the real articles of issue 16) against the same
@@ -13,6 +13,20 @@ fake server (`python -m llmextract.fakeserver`, rules echo, a child on 127.0.0.1
               semaphore of -j, nothing else; llmextract's own prompt text
   (b) wrapped the same loop with `instructor.openai_schema(ArticleSummary)` wrapped once
   (c) llmextract  `python -m llmextract summarize DIR --base-url URL -j J --no-cache -o OUT`
+
+--peers langextract adds google's langextract 1.7.1 (bench/peers.py installs it in its own
+venv, bench/.venvs/, with the openai of this environment; skipped with pip's reason when it
+cannot be installed), run by bench/peer_langextract.py, once per --lx-chars value:
+  (d) max_char_buffer 4000: a ~260-word article (1,500-1,800 characters) is one request
+  (e) max_char_buffer 1000, langextract's default: two requests per article
+with max_workers = batch_length = the scenario's -j, everything else at langextract's
+defaults (strict json_schema from the examples, raw JSON, one pass). The fake server
+answers it in its own {"extractions": [...]} format with the figures, quotes and entities
+of the same rules echo it sends llmextract, run on the chunk langextract sent
+(llmextract/fakeserver/peer_formats.py): with one chunk per article both systems receive
+the same items, which the "items per article" rows show. langextract is asked for no
+summary, key points, topics or metadata (its format holds extracted spans), so it does
+less than (c).
 
 Scenarios:
   cpu      instant server (--latency 0), -j 8: user+sys CPU of each child (os.wait4) per
@@ -52,6 +66,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers
 from batch import (
     DUMMY_KEY,
     ROOT,
@@ -90,6 +105,7 @@ class Measured:
     server_cpu_s: float
     records: str = ""
     records_ok: bool = True
+    items: dict[str, float] = field(default_factory=dict)  # figure/quote/entity per article
 
 
 @dataclass
@@ -97,6 +113,7 @@ class VsBare(Bench):
     """batch.py's plumbing; children run `python -m llmextract` from this checkout."""
 
     results: dict[str, dict[str, Measured]] = field(default_factory=dict)
+    peer_systems: dict[str, peers.Peer] = field(default_factory=dict)
     grids: list[tuple[str, tuple[str, ...], list[tuple[str, ...]]]] = field(
         default_factory=list)
 
@@ -130,7 +147,12 @@ def run_system(bench: VsBare, server: FakeServer, system: str, folder: Path, job
     cpu0 = server.cpu_now()
     url = server.base_url + "/v1"
     out = None
-    if system == "llmextract":
+    env = bench.env()
+    peer = bench.peer_systems.get(system)
+    if peer is not None:
+        out = bench.fresh(f"{system}-j{jobs}") / "summary.json"
+        cmd, env = peers.command(peer, folder, url, jobs, out), peers.env(bench)
+    elif system == "llmextract":
         out = bench.fresh(f"{system}-j{jobs}") / "out.jsonl"
         cmd = [bench.python, "-m", "llmextract", "summarize", str(folder), "--base-url", url,
                "-j", str(jobs), "--no-cache", "-o", str(out)]
@@ -139,7 +161,7 @@ def run_system(bench: VsBare, server: FakeServer, system: str, folder: Path, job
                "--base-url", url, "--prompt", str(bench.prompt_file()), "-j", str(jobs)]
         if system == "wrapped":
             cmd.append("--wrap")
-    child = bench.run(cmd, bench.env(), env_note=f"OPENAI_API_KEY={DUMMY_KEY}")
+    child = bench.run(cmd, env, env_note=f"OPENAI_API_KEY={DUMMY_KEY}")
     server_cpu = server.cpu_now() - cpu0
     if child.rc != 0:
         raise NotAvailable(f"{system} exited {child.rc}: {child.tail()}")
@@ -148,8 +170,11 @@ def run_system(bench: VsBare, server: FakeServer, system: str, folder: Path, job
     chars = sum(prompt_chars(b) for b in bodies)
     size = sum(len(json.dumps(b, separators=(",", ":"))) for b in bodies)
     measured = Measured(system, child, len(bodies), chars, size, server_cpu)
-    if out is not None:
+    if peer is not None and out is not None:
+        measured.records, measured.records_ok, measured.items = peers.summary(out, n)
+    elif out is not None:
         measured.records, measured.records_ok = check_records(out, n)
+        measured.items = peers.llmextract_items(out, n)
     return measured
 
 
@@ -163,10 +188,19 @@ def compare(bench: VsBare, scenario: str, latency: float, jobs: int) -> list[Row
     n = bench.args.n
     folder = bench.articles(n)
     runs: dict[str, list[Measured]] = defaultdict(list)
+    failed: dict[str, str] = {}  # a peer that failed: its reason (the scenario goes on)
     with FakeServer(bench, latency) as server:
         for _ in range(bench.args.repeat):
-            for system in SYSTEMS:
-                runs[system].append(run_system(bench, server, system, folder, jobs, n))
+            for system in (*SYSTEMS, *bench.peer_systems):
+                if system in failed:
+                    continue
+                try:
+                    runs[system].append(run_system(bench, server, system, folder, jobs, n))
+                except NotAvailable as exc:
+                    if system not in bench.peer_systems:
+                        raise
+                    failed[system] = str(exc)
+    systems = [s for s in (*SYSTEMS, *bench.peer_systems) if s not in failed]
     chosen = {s: _median_run(r) for s, r in runs.items()}
     walls = {s: statistics.median(m.child.wall_s for m in r) for s, r in runs.items()}
     cpus = {s: m.child.cpu_s for s, m in chosen.items()}
@@ -174,9 +208,11 @@ def compare(bench: VsBare, scenario: str, latency: float, jobs: int) -> list[Row
     header = ("system", "req/art", "prompt chars/art", "body bytes/art", "CPU ms/art",
               "user+sys s", "wall s", "x(a)", "x(b)", "server ms/req")
     cells = []
-    for system in SYSTEMS:
+    for system in systems:
         m = chosen[system]
-        cells.append((LABEL[system], f"{m.requests / n:.2f}", f"{m.prompt_chars / n:,.0f}",
+        peer = bench.peer_systems.get(system)
+        label = peer.label if peer is not None else LABEL[system]
+        cells.append((label, f"{m.requests / n:.2f}", f"{m.prompt_chars / n:,.0f}",
                       f"{m.body_bytes / n:,.0f}", f"{cpus[system] / n * 1000:.2f}",
                       f"{m.child.user_s:.2f}+{m.child.sys_s:.2f}", f"{walls[system]:.2f}",
                       f"{figure[system] / figure['bare']:.2f}",
@@ -194,12 +230,36 @@ def compare(bench: VsBare, scenario: str, latency: float, jobs: int) -> list[Row
                 f"{figure['llmextract'] / figure['wrapped']:.2f}"),
             Row(scenario, "llmextract records", chosen["llmextract"].records, f"{n} ok",
                 chosen["llmextract"].records_ok)]
+    rows.extend(peer_rows(bench, scenario, chosen, figure, n))
+    rows.extend(Row(scenario, f"{s}: (not measured)", f"n/a: {why}") for s, why in failed.items())
     if bench.args.repeat > 1:
-        for system in SYSTEMS:
+        for system in systems:
             rows.append(Row(scenario, f"{system}: CPU / wall s of the {bench.args.repeat} runs",
                             ", ".join(f"{m.child.cpu_s:.2f} / {m.child.wall_s:.2f}"
                                       for m in runs[system])))
     bench.results[scenario] = chosen
+    return rows
+
+
+def peer_rows(bench: VsBare, scenario: str, chosen: dict[str, Measured],
+              figure: dict[str, float], n: int) -> list[Row]:
+    """Each peer's figure over llmextract's, its run's summary, and the items per article
+    each system ended with (the same rules echo behind both answers)."""
+    if not bench.peer_systems:
+        return []
+    what = "CPU" if scenario == "cpu" else "wall"
+    rows = [Row(scenario, "items per article, figures / quotes / entities: llmextract",
+                peers.items_text(chosen["llmextract"].items))]
+    for key, peer in bench.peer_systems.items():
+        if key not in chosen:
+            continue
+        m = chosen[key]
+        rows += [Row(scenario, f"{peer.label.split(')')[0]}): {what} / llmextract",
+                     f"{figure[key] / figure['llmextract']:.2f} ({figure[key]:.2f} / "
+                     f"{figure['llmextract']:.2f} s)"),
+                 Row(scenario, f"  {key}: documents back, chunks dropped", m.records,
+                     f"{n}, 0", m.records_ok),
+                 Row(scenario, f"  {key}: extractions per article", peers.items_text(m.items))]
     return rows
 
 
@@ -328,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of each system per scenario, interleaved; medians (1)")
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, metavar="NAME",
                         help=f"run only these scenarios ({', '.join(SCENARIOS)})")
+    parser.add_argument("--peers", nargs="+", choices=peers.PEER_NAMES, default=[],
+                        metavar="NAME", help="also run these systems on the same articles "
+                        "and server: langextract (in its own venv, bench/peers.py)")
+    parser.add_argument("--lx-chars", nargs="+", type=int, default=list(peers.DEFAULT_CHARS),
+                        metavar="N", help="langextract max_char_buffer, one row each "
+                        "(4000: one chunk per article; 1000: its default)")
     parser.add_argument("--importtime", action="store_true",
                         help="top 15 imports of a 1-article model run and of the rules run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -344,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with workdir(args.keep) as tmp:
         bench = VsBare(args, tmp)
+        found, skipped = peers.prepare(bench, args.peers, args.lx_chars)
+        bench.peer_systems = {p.key: p for p in found}
+        rows.extend(Row("peers", "(not measured)", note) for note in skipped)
         for name in chosen:
             if args.verbose:
                 print(f"[{name}]", file=sys.stderr, flush=True)

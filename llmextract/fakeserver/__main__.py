@@ -44,6 +44,12 @@ answer shape: a tool call when the request has "tools" (instructor TOOLS mode); 
 JSON in "content", fenced as ```json when there is no response_format and the prompt asks
 for a code block (instructor MD_JSON mode).
 
+google/langextract's requests (recognised by shape: its system message or its
+"langextract_extractions" schema, and a prompt ending in a "Q: <chunk>" line and "A: ") get
+langextract's own {{"extractions": [...]}}: the rules echo's figures, quotes and entities
+of that chunk, shaped by the request's schema, fenced when its examples are (counted in
+by_match as "<langextract>").
+
 fault kinds: {", ".join(FAULT_KINDS)}
   429/500/503  error status with {{"error": {{message, type, code}}}}; a 429 carries
                retry-after (seconds) and retry-after-ms

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from llmextract.fakeserver.completions import build_completion
 from llmextract.fakeserver.faults import scripted_fault
 from llmextract.fakeserver.multipart import parse_multipart
+from llmextract.fakeserver.peer_formats import peer_selection
 
 if TYPE_CHECKING:
     from llmextract.fakeserver.answers import AnswerBook
@@ -373,7 +374,8 @@ class BatchStore:
                               None), False
         raw = json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         body_hash = hashlib.sha256(raw).hexdigest()
-        selection = self.book.select(request["messages"], requested_schema(request))
+        selection = peer_selection(request) or self.book.select(
+            request["messages"], requested_schema(request))
         fault = scripted_fault(selection.faults, 0) if selection.faults else None
         if fault == "malformed":  # a batch line is whole JSON or absent
             fault = None

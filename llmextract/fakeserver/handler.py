@@ -19,6 +19,7 @@ from llmextract.fakeserver.answers import requested_schema
 from llmextract.fakeserver.batches import Reply
 from llmextract.fakeserver.completions import build_completion, prompt_chars
 from llmextract.fakeserver.faults import context_payload, error_payload
+from llmextract.fakeserver.peer_formats import peer_selection
 
 if TYPE_CHECKING:
     from llmextract.fakeserver.server import FakeServer
@@ -212,7 +213,8 @@ class Handler(BaseHTTPRequestHandler):
         if owner.slots is not None:  # the time queued for a slot is not the model's
             self._started = time.monotonic()
         body_hash = hashlib.sha256(body).hexdigest()
-        selection = owner.book.select(request["messages"], requested_schema(request))
+        selection = peer_selection(request) or owner.book.select(
+            request["messages"], requested_schema(request))
         repeat, fault = owner.ledger.admit(body_hash, request, selection, owner.faults)
         profile = owner.profile
         chars, limit = prompt_chars(request), owner.faults.context_chars
