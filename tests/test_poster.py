@@ -126,3 +126,42 @@ def test_instructor_runs_its_loop_over_the_short_path() -> None:
     body = json.loads(capture.requests[0].content)
     assert body["tool_choice"] == {"type": "function", "function": {"name": "ArticleSummary"}}
     assert list(body) == ["messages", "model", "tool_choice", "tools"]
+
+
+class Sequence(Capture):
+    """Answers an invalid tool call first (no title), then ANSWER."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if len(self.requests) % 2 == 1:
+            bad = json.loads(json.dumps(ANSWER))
+            bad["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = "{}"
+            return httpx.Response(200, json=bad)
+        return httpx.Response(200, json=ANSWER)
+
+
+def test_prepared_tools_re_asks_as_instructor_does() -> None:
+    """The prepared path runs instructor's loop: an invalid answer is re-asked with the
+    messages instructor writes, byte for byte what `create_with_completion` sends."""
+    from llmextract.call.poster import PreparedTools
+
+    async def run() -> tuple[Sequence, Sequence, Any, Any]:
+        ours, theirs = Sequence(), Sequence()
+        client = _client(ours)
+        prepared = PreparedTools(ChatPoster(client).create, ArticleSummary)
+        mine = await prepared.create_with_completion(
+            dict(model="m", messages=MESSAGES, response_model=ArticleSummary, strict=False,
+                 max_tokens=64), max_retries=1)
+        reference = await instructor_client(_client(theirs), "TOOLS", ChatPoster(
+            _client(theirs)).create).chat.completions.create_with_completion(
+            model="m", messages=MESSAGES, response_model=ArticleSummary, strict=False,
+            max_tokens=64, max_retries=1)
+        return ours, theirs, mine, reference
+
+    ours, theirs, mine, reference = asyncio.run(run())
+    assert len(ours.requests) == len(theirs.requests) == 2
+    assert [r.content for r in ours.requests] == [r.content for r in theirs.requests]
+    second = json.loads(ours.requests[1].content)["messages"]
+    assert len(second) > len(MESSAGES)  # the re-ask carries the error back
+    assert mine[0].model_dump() == reference[0].model_dump() and mine[0].title == "T"
+    assert mine[1].usage.total_tokens == reference[1].usage.total_tokens == 30  # both attempts
