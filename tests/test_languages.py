@@ -377,3 +377,39 @@ def test_german_name_after_article_and_adjective_and_genitive() -> None:
                       "Umweltministeriums sinken die Werte. Es spielt beim VfL Bochum.")
     assert {"Tim Berger", "Umweltministerium", "VfL Bochum"} <= names
     assert "Umweltministeriums" not in names
+
+
+def _speakers(text: str, lang: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in extract(text, lang=lang).summary.quotes]
+
+
+@pytest.mark.parametrize(("text", "lang", "speaker"), [
+    # a role, its complement (an organisation), then the person in apposition
+    ("Las obras empezarán en marzo.\n\n«El agua llegará a todos los barrios antes del "
+     "verano», ha explicado durante la visita el director del Servicio de Aguas de Cádiz "
+     "(SAC), Marta Ruiz, en rueda de prensa.\n", "es", "Marta Ruiz"),
+    # a lower-case clause after the quotation, then the person it describes
+    ("Le projet divise le conseil.\n\n« Nous ne reculerons pas sur les horaires », a "
+     "défendu l'adjointe aux Sports, Claire Dubois (PS), devant les élus.\n", "fr",
+     "Claire Dubois"),
+    # before the quotation: a role of a place, the person between commas, the verb
+    ("La piscine fermera en juin.\n\nLa directrice de Médiathèque Sud, Anne Morel, dit "
+     "redouter une « fermeture définitive » du quartier.\n", "fr", "Anne Morel"),
+    # "Para + role + name,": whose view it is
+    ("A empresa comprou a rival.\n\nPara o economista Paulo Reis, da consultora Atlas "
+     "Dados, o valor é “preocupante para o setor”.\n", "pt", "Paulo Reis"),
+    # a speech verb with no subject: the subject named before, not the court he appeals to
+    ("O advogado de Silva, Rui Costa, anunciou que vai recorrer para o Supremo Tribunal de "
+     "Justiça. «Vamos levar este caso até ao fim», disse aos jornalistas.\n", "pt",
+     "Rui Costa"),
+    ("I prezzi salgono.\n\n«Così non reggiamo più», ammette il presidente, Luca Bianchi.\n",
+     "it", "Luca Bianchi"),
+])
+def test_speakers_in_apposition_and_after_roles(text: str, lang: str, speaker: str) -> None:
+    assert [s for _, s in _speakers(text, lang)] == [speaker]
+
+
+def test_segundo_as_an_ordinal_is_not_according_to() -> None:
+    text = ("O técnico, Paulo Dias, reclamou e disse que o segundo lance deveria ter sido "
+            "anulado pelo VAR. “Foi impedimento claro.” A federação não comentou.\n")
+    assert [s for _, s in _speakers(text, "pt")] != ["VAR"]

@@ -109,3 +109,10 @@ def test_byline_with_role_after_bar_or_comma() -> None:
     meta = parse_meta("Council backs new park\n\nBy Ruth Calder, Senior Political Correspondent"
                       "\n\nBody.")
     assert meta.authors == ["Ruth Calder"]
+
+
+def test_a_date_in_one_part_of_a_pipe_separated_byline() -> None:
+    text = ("Une coopérative ferme son usine\n\nPar Anne Kerhervé | La Gazette d'Armor | Publié "
+            "le 18 mars 2025 à 07h45, mis à jour à 09h10\n\nLa coopérative a annoncé mardi la "
+            "fermeture de son site.\n")
+    assert parse_meta(text, "fr").published == dt.date(2025, 3, 18)

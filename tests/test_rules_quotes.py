@@ -188,3 +188,12 @@ def test_she_said_skips_organisations_teams_and_other_gender() -> None:
     text = ("Ben Cole scored twice in the win. Northfield, who had lost three of their last "
             'four games, slipped to sixth.\n\n"I just kept running," he said.')
     assert _check_spans(text)[-1] == ("I just kept running", "Ben Cole")
+
+
+def test_a_role_noun_known_by_its_ending_before_the_name_after_said() -> None:
+    text = ('The plan passed.\n\n"We plan for this every summer," said climatologist Rebecca '
+            'Lindqvist, one of the authors.\n\n"It will cost more," said consultant Mara '
+            'Oyelaran.\n\n"Nobody asked us," said later New York officials.\n')
+    got = [(q.text, q.speaker) for q in find_quotes(text)]
+    assert got[0][1] == "Rebecca Lindqvist" and got[1][1] == "Mara Oyelaran"
+    assert got[2][1] != "New York"  # "later" is no role

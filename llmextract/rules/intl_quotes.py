@@ -35,7 +35,7 @@ def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
     acc = "|".join(re.escape(v) for v in sorted(conv.according, key=len, reverse=True))
     # "der Minister", "le porte-parole du": lower-case words before the name
     # (also "le porte-parole d'", "la mairesse, ", "o relator, deputado ")
-    low_words = r"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’]|,[ \t]+)){0,5}?"
+    low_words = r"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’]|,[ \t]+)){0,7}?"
     after_verb_name = re.compile(
         rf"^[\s,.:;—–-]*(?i:{verbs})[ \t]+(?P<lead>{low_words})(?P<spk>{_NAME})")
     after_verb_pron = re.compile(
@@ -43,9 +43,11 @@ def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
     after_name_verb = re.compile(
         rf"^[\s,.:;—–-]*(?P<spk>{_NAME})[ \t]+(?:{verbs})\b")
     before = re.compile(
-        rf"(?P<spk>{_NAME})(?:[ \t]*,[^,\n]{{1,80}},)?[ \t]+(?:{verbs})\b[^.!?\n]{{0,60}}"
+        rf"(?P<spk>{_NAME})(?:[ \t]*,[ \t]*(?P<app>[^,\n]{{1,80}}),)?[ \t]+(?:{verbs})\b"
+        rf"[^.!?\n]{{0,60}}"
         rf"[:,]?[ \t]*$")
-    according = re.compile(rf"\b(?i:{acc})[ \t]+(?P<lead>{low_words})(?P<spk>{_NAME})")
+    short_words = low_words.replace("{0,7}", "{0,5}")  # "segundo gol ... pelo VAR": no
+    according = re.compile(rf"\b(?i:{acc})[ \t]+(?P<lead>{short_words})(?P<spk>{_NAME})")
     return after_verb_name, after_verb_pron, after_name_verb, before, according
 
 
@@ -69,6 +71,21 @@ _GENERIC_AFTER_RE = re.compile(
     rf"^[ \t]*,[ \t]*(?P<lead>(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ'’\-]+[ \t]+){{1,3}})"
     rf"(?P<spk>{_NAME})")
 _APPOSED_RE = re.compile(rf"[ \t]*,[ \t]*(?P<spk>{_NAME})[ \t]*[,.;(]")
+# "le directeur du Plan X (Infoex), Rubén Carrasco,": a role's complement, then the person
+_ROLE_OF_RE = re.compile(r"(?:\b(?:de|del|della|dello|dei|degli|delle|di|da|do|dos|das|du|des)"
+                         r"[ \t]+(?:la[ \t]+)?|\b(?:d|dell)['’])$", re.IGNORECASE)
+_APPOSED_LATER_RE = re.compile(
+    rf"[^,.;!?\n«»“”„\"]{{0,100}}?,[ \t]*(?P<spk>{_NAME})[ \t]*(?:[,.;(]|$)")
+# "», a défendu l'échevine de la Mobilité, Charlotte Maréchal (Ecolo)": a clause in lower
+# case after the quotation, then the person it describes
+_CLAUSE_APPOSED_RE = re.compile(
+    rf"^[ \t]*,[ \t]*(?P<clause>[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ][^,.;!?\n«»“”„\"]{{0,120}}?),"
+    rf"[ \t]*(?P<spk>{_NAME})[ \t]*(?:[,.;(]|$)")
+_NAME_RE = re.compile(_NAME)
+# "Para a analista Fernanda Okamoto, da corretora X, o preço foi “…”": whose view it is
+_FOR_SPEAKER_RE = re.compile(
+    rf"(?:^|[.!?][ \t]+|\n)(?:Para|Pour|Per|Für)[ \t]+"
+    rf"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’])){{0,3}}(?P<spk>{_NAME})[ \t]*,")
 _INVERTED_PRONOUN_RE = re.compile(r"^[\s,.]*(?:a|as|est|s'est|s’est)-t-(?:il|elle)\b")
 _PERSON_RUN_RE = re.compile(
     rf"(?<![\w.])(?P<n>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{1,3}})")
@@ -110,17 +127,27 @@ def _antecedent(doc: _Doc, lo: int, a: int, last: str | None) -> str | None:
     for m in _SINGLE_CAP_RE.finditer(text, lo, a):  # "Soler descartó ...": a surname
         if m.group(0) in full and not doc.in_quote(m.start()):
             found = full[m.group(0)]
-    for start, end, name in doc.names:
+    governed = None  # a name after a preposition ("recorrer para o Tribunal X") is rarely
+    for start, end, name in doc.names:  # the one who speaks next: the last resort only
         if start < lo or end > a or text[max(0, start - 1):start] == "(" or \
                 doc.in_quote(start):
             continue  # "(Freie Wähler)": a party beside a name; words of a quotation
         words = name.split()
         if doc.conv.code == "de" and len(words) >= 3:
             name = " ".join(words[-2:])  # "Freiburgs Trainer Marco Endres": roles capitalised
-        found = name
-    return found or last
+        if _GOVERNED_RE.search(text, max(0, start - 16), start):
+            governed = name
+        else:
+            found = name
+    return found or last or governed
 
 
+_GOVERNED_RE = re.compile(
+    r"\b(?:para|por|pelo|pela|com|em|no|na|nos|nas|ao|aos|à|às|do|da|dos|das|de|du|des|au|aux|"
+    r"dans|sur|avec|par|pour|vers|chez|del|al|con|sobre|nel|nella|nei|al|alla|dal|dalla|della|"
+    r"per|su|tra|fra|von|vom|zum|zur|mit|bei|nach|aus|im|am|gegen)"
+    r"(?:[ \t]+(?:o|a|os|as|le|la|les|el|los|las|il|lo|gli|der|die|das|dem|den))?[ \t]+$|"
+    r"\b(?:dell|all|dall|nell)['’]$", re.IGNORECASE)
 _SINGLE_CAP_RE = re.compile(rf"(?<![\w'’]){_CAP}(?![\w'’])")
 _ROLE_AFTER_RE = re.compile(
     r"^[ \t]*,[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+)?"
@@ -140,6 +167,10 @@ def _after(tail: str, conv: Conventions) -> str | None:
             continue
         app = _APPOSED_RE.match(tail, m.end("spk"))
         roled = rx is avn and bool(m.group("lead").strip())
+        if roled and _ROLE_OF_RE.search(m.group("lead")):  # the name is the role's complement
+            later = _APPOSED_LATER_RE.match(tail, m.end("spk"))
+            if later is not None:
+                return _clean(later.group("spk"), conv)
         if app is not None and (roled or " " not in m.group("spk") or m.group("spk").isupper()):
             return _clean(app.group("spk"), conv)  # "le PDG, Étienne Rambaud,"
         name = _clean(m.group("spk"), conv)
@@ -151,6 +182,9 @@ def _after(tail: str, conv: Conventions) -> str | None:
         spk = app.group("spk") if app is not None and " " not in gm.group("spk") \
             else gm.group("spk")
         return _clean(spk, conv)
+    cm = _CLAUSE_APPOSED_RE.match(tail)
+    if cm is not None and conv.code != "de" and cm.group("clause").split()[0] not in _CONJ:
+        return _clean(cm.group("spk"), conv)  # German capitalises its role nouns: not there
     return None
 
 
@@ -174,13 +208,22 @@ def _attribute(doc: _Doc, a: int, after: int, para: Block, last: str | None, lo:
     head = head[:max(0, len(head) - 1)].rstrip(" \t„“”\"«»‹›—–")
     bm = before.search(head)
     if bm is not None:
+        app = bm.group("app")
+        if app and _NAME_RE.fullmatch(app.strip()) and _ROLE_OF_RE.search(head[:bm.start()]):
+            return _clean(app.strip(), conv)  # "La maire de Loudéac, Hélène Rouxel, dit"
         name = _clean(bm.group("spk"), conv)
         if name:
             return name
     sent = text[max(para.start, a - 200):min(para.end, after + 200)]
     am = according.search(sent)
-    if am is not None:
+    if am is not None and am.group("lead").split()[:1] and \
+            am.group("lead").split()[0].strip(",").lower() in _PRONOUNS:
+        return _antecedent(doc, lo, a, last)  # "Segundo ele, ...": the person named before
+    if am is not None and len(am.group("spk")) > 1:
         return _clean(am.group("spk"), conv)
+    fm = _FOR_SPEAKER_RE.search(head)
+    if fm is not None:
+        return _clean(fm.group("spk"), conv)
     if _PRONOUN_SUBJECT_RE.search(head):
         return _antecedent(doc, lo, a, last)
     # no attribution in the sentence: the person the paragraph has just named speaks

@@ -195,12 +195,16 @@ def parse_meta(text: str, lang: str | None = None) -> Meta:
     if meta.published is None:
         head = text[: ls[min(len(ls), 6) - 1].end]
         for ln in lines(head):
-            d = parse_date(ln.text, lang)
-            if d is None or "@" in ln.text:
-                continue
-            # a short line, or a dateline: "PARIS, 3 décembre 2024 (AFP) - ..."
-            if len(ln.text.split()) <= 14 or (d[1] < 60 and _AFTER_DATELINE_DATE_RE.match(
-                    ln.text, d[2]) is not None):
-                meta.published = d[0]
+            # "By X | The Courier | Published 18 March 2025": each part of a byline alone
+            for part in ln.text.split(" | ") if " | " in ln.text else [ln.text]:
+                d = parse_date(part, lang)
+                if d is None or "@" in part:
+                    continue
+                # a short line, or a dateline: "PARIS, 3 décembre 2024 (AFP) - ..."
+                if len(part.split()) <= 14 or (d[1] < 60 and _AFTER_DATELINE_DATE_RE.match(
+                        part, d[2]) is not None):
+                    meta.published = d[0]
+                    break
+            if meta.published is not None:
                 break
     return meta

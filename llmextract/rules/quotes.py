@@ -50,6 +50,14 @@ _AFTER_NAME_VERB_RE = re.compile(
 _AFTER_VERB_NAME_RE = re.compile(
     rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?P<spk>{_ROLE_NAME}|{_SUBJECT})"
 )
+# "said climatologist Rebecca Lindqvist": a role noun the lists lack, known by its ending
+_AFTER_VERB_ROLE_WORD_RE = re.compile(
+    rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?:[a-z][\w\-]*\s+)?"
+    r"(?P<role>[a-z]+(?:ist|ian|er|or|ant|ent|eur|man|woman|ee|ive))\s+"
+    r"(?P<spk>[A-Z][\w'’\-]+(?:[ \t]+[A-Z][\w'’\-]+)+)")
+_NOT_ROLES = frozenset(
+    "later never ever after under over rather together whether other neither either earlier "
+    "further however moreover sooner per upper lower inner outer".split())
 _BEFORE_RE = re.compile(
     rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+|\w+ly\s+)?"
     rf"(?:{SPEECH_VERBS}|to\s+call|calling|saying|adding|telling|describing)\b[^\"“”]{{0,120}}$"
@@ -172,6 +180,9 @@ def _attribute(text: str, a: int, b: int, closed: bool, para: Block) -> str | No
         return _named_apposition(m.group("spk"), m.group("app"))
     m = _AFTER_VERB_NAME_RE.match(after)
     if m is not None:
+        return m.group("spk")
+    m = _AFTER_VERB_ROLE_WORD_RE.match(after)
+    if m is not None and m.group("role") not in _NOT_ROLES:
         return m.group("spk")
     before = _sentence_before(text, para.start, max(para.start, a - 1))
     bm = _BEFORE_RE.search(before)
