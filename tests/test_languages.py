@@ -413,3 +413,34 @@ def test_segundo_as_an_ordinal_is_not_according_to() -> None:
     text = ("O técnico, Paulo Dias, reclamou e disse que o segundo lance deveria ter sido "
             "anulado pelo VAR. “Foi impedimento claro.” A federação não comentou.\n")
     assert [s for _, s in _speakers(text, "pt")] != ["VAR"]
+
+
+def _entity_names(text: str, lang: str) -> dict[str, str]:
+    return {e.name: e.type for e in extract(text, lang=lang).summary.entities}
+
+
+def test_a_french_demonym_before_a_name_is_not_part_of_it() -> None:
+    got = _entity_names("La course est finie.\n\nLe Danois Anders Holmgaard termine deuxième, "
+                        "devant l'Espagnol Xabier Etxeberria.\n", "fr")
+    assert "Anders Holmgaard" in got and "Xabier Etxeberria" in got
+    assert not any(n.startswith(("Danois", "Espagnol")) for n in got)
+    # an institution keeps its head: "la Banque Populaire Rives de Loire" is no demonym
+    got = _entity_names("Le prêt vient de la Banque Populaire Rives de Loire.\n", "fr")
+    assert not any(n.startswith("Populaire") for n in got)
+
+
+@pytest.mark.parametrize(("text", "lang", "name"), [
+    ("Les travaux bloquent la rue de Vaugirard jusqu'en mai.\n", "fr", "rue de Vaugirard"),
+    ("El fuego avanza por la sierra de Francia desde el lunes.\n", "es", "sierra de Francia"),
+    ("Il corteo è partito da piazza Castello alle dieci.\n", "it", "piazza Castello"),
+    ("O trânsito foi cortado na rua Augusta durante a manhã.\n", "pt", "rua Augusta"),
+])
+def test_a_street_square_or_mountain_with_its_lower_case_head(text: str, lang: str,
+                                                               name: str) -> None:
+    assert _entity_names(text, lang).get(name) == "location"
+
+
+def test_a_byline_date_label_is_not_an_entity() -> None:
+    text = ("La cooperativa cierra\n\nPor Ana Gil | Diario del Norte | Actualizado: 09/08/2025\n\n"
+            "La cooperativa anunció el cierre de su planta en Lugo.\n")
+    assert "Actualizado" not in _entity_names(text, "es")

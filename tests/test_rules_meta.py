@@ -116,3 +116,13 @@ def test_a_date_in_one_part_of_a_pipe_separated_byline() -> None:
             "le 18 mars 2025 à 07h45, mis à jour à 09h10\n\nLa coopérative a annoncé mardi la "
             "fermeture de son site.\n")
     assert parse_meta(text, "fr").published == dt.date(2025, 3, 18)
+
+
+def test_the_publisher_in_a_pipe_separated_byline_and_a_role_is_none() -> None:
+    text = ("Harbour fees rise\n\nBy Owen Trask | The Porthleven Packet | Published 3 March "
+            "2025\n\nFees at the harbour will rise next month.\n")
+    meta = parse_meta(text, "en")
+    assert meta.publisher == "The Porthleven Packet" and meta.authors == ["Owen Trask"]
+    assert meta.published == dt.date(2025, 3, 3)
+    role = parse_meta("Fees rise\n\nBy Owen Trask | Staff Writer\n\nFees will rise.\n", "en")
+    assert role.publisher is None and role.authors == ["Owen Trask"]

@@ -25,6 +25,12 @@ from llmextract.rules.de_entities import (
 )
 from llmextract.rules.entities import EntityHit
 from llmextract.rules.gazetteer import KNOWN_ORGS, LOCATIONS
+from llmextract.rules.intl_words import (
+    DATE_LABELS,
+    LOWER_HEADS,
+    VENUES,
+    without_demonym,
+)
 from llmextract.text.langs import Conventions
 
 __all__ = ["find_entities_intl"]
@@ -102,18 +108,11 @@ def _run_re(code: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
 
 
-_LOWER_HEADS = {
-    "fr": "ministère gouvernement tribunal stade chambre conseil cour préfecture mairie",
-    "es": "ministerio gobierno tribunal estadio juzgado ayuntamiento consejo",
-    "it": "ministero governo tribunale stadio consiglio procura",
-    "pt": "ministério governo tribunal estádio câmara prefeitura",
-}
-_VENUES = frozenset("stade estadio stadio estádio".split())
 
 
 @lru_cache(maxsize=8)
 def _lower_head_re(code: str) -> re.Pattern[str] | None:
-    heads = _LOWER_HEADS.get(code)
+    heads = LOWER_HEADS.get(code)
     if heads is None:
         return None
     parts = [re.escape(p) + (r"\s*" if p[-1] in "'’" else r"\s+")
@@ -130,7 +129,7 @@ _PREP_SETS = {code: frozenset(words.split()) for code, words in _LOC_PREPS.items
 
 def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
-    return (low in _TITLES or low in conv.stopwords or low in conv.scales
+    return (low in _TITLES or low in DATE_LABELS or low in conv.stopwords or low in conv.scales
             or low in conv.currencies or low in conv.months or low in _WEEKDAYS
             or low in conv.according or low in conv.determiners
             or low in _PREP_SETS.get(conv.code, ()))
@@ -390,7 +389,7 @@ class _Finder:
         for m in rx.finditer(self.text):
             if any(s <= m.start() < e for s, e in skip):
                 continue
-            typ = "location" if m.group("head").lower() in _VENUES else "organization"
+            typ = "location" if m.group("head").lower() in VENUES else "organization"
             out.append(EntityHit(m.start(), m.end(), m.group(0), typ, 0.6))
         return out
 
@@ -427,8 +426,11 @@ def find_entities_intl(text: str, conv: Conventions,
     """People, organisations and places named in `text` (in `conv`'s language), in order
     of first mention; `extra` adds known spans (byline, publisher, dateline place)."""
     hits = _Finder(text, conv).find(skip or [])
+    if conv.code == "fr":
+        hits = [without_demonym(text, h, _ORG_WORDS) for h in hits]
     names = {h.name.lower() for h in hits}
     for a, b, typ in extra or []:
         if text[a:b].lower() not in names:
             hits.append(EntityHit(a, b, text[a:b], typ, 0.8))
     return sorted(hits, key=lambda h: h.start)
+

@@ -87,7 +87,36 @@ def _is_title_line(s: str) -> bool:
     return not _END_PUNCT_RE.search(t) or s.lstrip().startswith("#")
 
 
+_DATE_LABEL_RE = re.compile(
+    r"(?i)^(?:updated|published|posted|last|publié|publiée|mis|actualisé|actualizado|"
+    r"actualizada|publicado|publicada|pubblicato|aggiornato|atualizado|veröffentlicht|"
+    r"aktualisiert|stand)\b")
+
+
+_ROLE_PART_RE = re.compile(rf"(?:^|\s){_ROLES}\s*$")  # "| Staff Writer": a role, no paper
+
+
+def _pipe_publisher(who: str, meta: Meta) -> str:
+    """"Rachel Oyelaran | Norfolk Coast Gazette | Published ...": the part after the
+    author that is neither a date nor a date's label is the publisher; the author part is
+    returned."""
+    first, *rest = [p.strip() for p in who.split(" | ")]
+    for part in rest:
+        if part[:1].isupper() and len(part.split()) <= 6 and not any(
+                ch.isdigit() for ch in part) and not _DATE_LABEL_RE.match(part) and \
+                not _ROLE_PART_RE.search(part) and parse_date(part, meta.lang) is None:
+            meta.publisher = meta.publisher or part
+            break
+    return first
+
+
 def _byline(who: str, meta: Meta) -> None:
+    if " | " in who:
+        full = who
+        who = _pipe_publisher(who, meta)
+        d = parse_date(full, meta.lang)
+        if d is not None and meta.published is None:
+            meta.published = d[0]
     d = parse_date(who, meta.lang)
     if d is not None:
         if meta.published is None:
