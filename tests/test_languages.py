@@ -444,3 +444,16 @@ def test_a_byline_date_label_is_not_an_entity() -> None:
     text = ("La cooperativa cierra\n\nPor Ana Gil | Diario del Norte | Actualizado: 09/08/2025\n\n"
             "La cooperativa anunció el cierre de su planta en Lugo.\n")
     assert "Actualizado" not in _entity_names(text, "es")
+
+
+@pytest.mark.parametrize(("phrase", "lang", "value"), [
+    ("plus de septante commerçants", "fr", 70),  # Belgian and Swiss French
+    ("nonante-deux sièges", "fr", 90),
+    ("en 3 min 12 s", "fr", 192),  # one duration in two units, as seconds
+    ("tras 2 h 15 de reunión", "es", 135),  # and as minutes
+    ("el millón de espectadores", "es", 1e6),  # an article and a scale: one of it
+    ("il miliardo di euro", "it", 1e9),
+])
+def test_a_model_value_the_text_states_in_other_words(phrase: str, lang: str,
+                                                      value: float) -> None:
+    assert value in values_in(phrase, lang)

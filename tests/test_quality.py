@@ -63,3 +63,23 @@ def test_other_languages_floors(lang: str) -> None:
 
 # German entities measured at recall 0.892, precision 0.866 (de_entities' rules)
 _ENTITY_FLOORS = {"de": (0.86, 0.83)}
+
+
+@pytest.mark.parametrize(("lang", "fig", "quo", "spk", "rec", "prec"), [
+    ("en", 0.90, 0.95, 0.80, 0.80, 0.80),
+    ("fr", 0.88, 0.84, 0.65, 0.75, 0.70),
+    ("es", 0.93, 0.95, 0.95, 0.82, 0.74),
+    ("it", 0.92, 0.95, 0.95, 0.80, 0.78),
+    ("pt", 0.87, 0.95, 0.65, 0.85, 0.70),
+])
+def test_third_held_out_set_per_language(lang: str, fig: float, quo: float, spk: float,
+                                         rec: float, prec: float) -> None:
+    """tests/data/holdout3: written by someone who never opened the engine; floors a little
+    under what the engine reaches now (docs/languages.md gives the held-out and the current
+    figures; several of issue 13's targets are not met here)."""
+    totals, acc = _measure(ROOT / "tests" / "data" / "holdout3" / lang)
+    assert (totals["figures"].f1 or 0) >= fig
+    assert (totals["quotes"].f1 or 0) >= quo
+    assert (acc["speaker"].value or 0) >= spk
+    assert (totals["entities"].recall or 0) >= rec
+    assert (totals["entities"].precision or 0) >= prec

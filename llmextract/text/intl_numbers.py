@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from llmextract.text.langs import Conventions
 from llmextract.text.numbermatch import NumberMatch
@@ -305,8 +306,37 @@ def values_in_intl(phrase: str, conv: Conventions) -> list[float]:
         for v in values:
             if v not in vals:
                 vals.append(v)
-    for w in _WORD_RE.findall(phrase):
-        rank = (conv.ordinals or {}).get(w.lower())
+    words = [w.lower() for w in _WORD_RE.findall(phrase)]
+    for w in words:
+        rank = (conv.ordinals or {}).get(w)
         if rank is not None and float(rank) not in vals:
             vals.append(float(rank))
+    if not vals:  # "el millón de espectadores", "le milliard": an article and a scale
+        vals += [conv.scales[w] for d, w in pairwise(words)
+                 if len(w) > 3 and w in conv.scales and (d in conv.determiners
+                                                         or d + "'" in conv.determiners)]
+    for total in _duration_totals(phrase):  # "4 min 40 s": 280 seconds as well
+        if total not in vals:
+            vals.append(total)
     return vals
+
+
+_HOURS_MIN_RE = re.compile(
+    r"(?<!\d)(?P<a>\d{1,3})[ \t\u00a0]*(?:h|heures?|horas?|ore|ora|std\.?|stunden?)"
+    r"[ \t\u00a0]*(?P<b>\d{1,2})(?!\d)", re.IGNORECASE)
+_MIN_SEC_RE = re.compile(
+    r"(?<!\d)(?P<a>\d{1,3})[ \t\u00a0]*(?:min|minutes?|minutos?|minuti|minuten)\.?"
+    r"[ \t\u00a0]*(?:et[ \t]+|y[ \t]+|e[ \t]+|und[ \t]+)?(?P<b>\d{1,2})[ \t\u00a0]*"
+    r"(?:s|sec|secondes?|segundos?|secondi|sekunden)\b", re.IGNORECASE)
+
+
+def _duration_totals(phrase: str) -> list[float]:
+    """A duration written in two units, as one number: "1 h 12" -> 72 (minutes) and 4,320
+    (seconds); "4 min 40 s" -> 280 (seconds)."""
+    out: list[float] = []
+    for m in _HOURS_MIN_RE.finditer(phrase):
+        minutes = int(m.group("a")) * 60 + int(m.group("b"))
+        out += [float(minutes), float(minutes * 60)]
+    for m in _MIN_SEC_RE.finditer(phrase):
+        out.append(float(int(m.group("a")) * 60 + int(m.group("b"))))
+    return out

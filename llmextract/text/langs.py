@@ -106,6 +106,7 @@ _FR = Conventions(
         "zéro _ deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
         "quinze seize".split()) if w != "_"}
     | {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+       "septante": 70, "huitante": 80, "octante": 80, "nonante": 90,  # Belgium, Switzerland
        "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "cent": 100, "mille": 1000,
        "douzaine": 12, "dizaine": 10, "centaine": 100},
     scales={"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
