@@ -457,3 +457,13 @@ def test_a_byline_date_label_is_not_an_entity() -> None:
 def test_a_model_value_the_text_states_in_other_words(phrase: str, lang: str,
                                                       value: float) -> None:
     assert value in values_in(phrase, lang)
+
+
+def test_french_incises_cut_quotations() -> None:
+    """An incise with an inverted pronoun splits a quotation ("a-t-il ajouté en souriant")
+    and ends a dialogue line ("? lui a-t-on demandé")."""
+    text = ("Le coureur a gagné.\n\n« Je ne pensais pas, a-t-il ajouté en souriant, gagner "
+            "un jour ici. »\n\n— Et la suite ? lui demande-t-on.\n— On verra demain.\n")
+    got = [q for q, _ in _speakers(text, "fr")]
+    assert got == ["Je ne pensais pas", "gagner un jour ici.", "Et la suite ?",
+                   "On verra demain"]

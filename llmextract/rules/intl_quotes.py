@@ -27,6 +27,11 @@ _NAME = rf"{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{0,4}}"
 _PRONOUNS_OF = {"de": "er sie", "fr": "il elle ils elles", "es": "él ella ellos ellas",
                 "it": "lui lei egli ella", "pt": "ele ela eles elas"}
 _PRONOUNS = frozenset(" ".join(_PRONOUNS_OF.values()).split())
+# French dialogue: the line ends where an incise with an inverted pronoun begins
+_INCISE_RE = re.compile(
+    r"(?<=[?!,.…])[ \t]+(?:(?:lui|leur|nous|me|se)[ \t]+)?"
+    r"(?:a-t-(?:il|elle|on)[ \t]+[^\W\d_]+|[^\W\d_]+-t-(?:il|elle|on)|"
+    r"[^\W\d_]+-(?:il|elle|on|ils|elles))\b")
 _DASH_RE = re.compile(r"(?m)^[ \t]*[—–][ \t]*(?=\S)")
 
 @lru_cache(maxsize=8)
@@ -238,7 +243,8 @@ def _dialogue(text: str, paras: list[Block]) -> list[tuple[int, int, bool, int]]
         para = paras[para_at(paras, m.end())]
         stop = text.find("—", m.end(), para.end)
         stop = para.end if stop < 0 else stop
-        b = stop
+        incise = _INCISE_RE.search(text, m.end(), stop)  # "? lui a-t-on demandé."
+        b = incise.start() if incise is not None else stop
         while b > m.end() and text[b - 1] in " \t,.":
             b -= 1
         if b - m.end() > 8:
@@ -267,6 +273,7 @@ def _inner_clause(conv: Conventions) -> re.Pattern[str]:
     prons = "|".join(_PRONOUNS_OF[conv.code].split())
     return re.compile(
         rf",[ \t]+(?:(?:a|est)-t-(?:il|elle)[ \t]+[^\W\d_]+|(?:{verbs})[ \t]+(?:{prons}))"
+        rf"(?:[ \t]+[^\W\d_]+){{0,3}}"  # "a-t-il ajouté en souriant,"
         rf"[.,][ \t]+(?=[^\W\d_])")
 
 
