@@ -467,3 +467,18 @@ def test_french_incises_cut_quotations() -> None:
     got = [q for q, _ in _speakers(text, "fr")]
     assert got == ["Je ne pensais pas", "gagner un jour ici.", "Et la suite ?",
                    "On verra demain"]
+
+
+@pytest.mark.parametrize(("text", "lang", "name"), [
+    ("«Servono investimenti», avverte la presidente, Maria Grazia Quarta.\n", "it",
+     "Maria Grazia Quarta"),  # Portuguese "quarta(-feira)" is no Italian weekday
+    ("ROMA (ANSA) - La Dinamo Sassari ha vinto in Serie A.\n", "it", "Dinamo Sassari"),
+    ("ROMA (ANSA) - La Dinamo Sassari ha vinto in Serie A.\n", "it", "Serie A"),
+])
+def test_names_weekdays_datelines_and_a_final_capital(text: str, lang: str, name: str) -> None:
+    assert name in _entity_names(text, lang)
+
+
+def test_a_currency_sign_is_no_name() -> None:
+    assert "US" not in _entity_names("La película costó US$ 1,1 millones en Rafaela.\n", "es")
+    assert "R" not in _entity_names("As ações subiram a R$ 14,62 na B3.\n", "pt")

@@ -51,11 +51,13 @@ _LOC_PREPS = {
     "it": "a in da nel nella per",
     "pt": "em no na de para a",
 }
-_WEEKDAYS = frozenset(
-    "montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend lundi mardi "
-    "mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado "
-    "domingo lunedì martedì mercoledì giovedì venerdì sabato domenica segunda terça quarta "
-    "quinta sexta".split())
+_WEEKDAYS = {code: frozenset(days.split()) for code, days in {  # per language: Portuguese
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend",  # "quarta"
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",  # is Italian "Quarta"
+    "es": "lunes martes miércoles jueves viernes sábado domingo",
+    "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+    "pt": "segunda terça quarta quinta sexta sábado domingo",
+}.items()}
 _ORG_WORDS = frozenset(
     """bank banca banco ag gmbh sa spa ltda se partei verband ministerium ministère
     ministerio ministero ministério tribunal tribunale gericht gerichtshof université
@@ -90,8 +92,9 @@ _ACRONYM_COMPOUND_RE = re.compile(r"[A-ZÄÖÜ](?:[a-zäöü]?[A-ZÄÖÜ]){1,4}-
 _AM_RE = re.compile(r"[ \t]+(?P<of>)(?:am|an der)[ \t]+(?P<name>[A-ZÄÖÜ][\w\-]+)")
 _OF_RE = re.compile(r"[ \t]+(?P<of>von|der|für)[ \t]+(?:[a-zäöüß]+(?:en|er)[ \t]+)?"
                     r"(?P<name>[A-ZÄÖÜ][\w\-]+)")
+_LETTER_RE = re.compile(rf"[{_UP}]")
 _LOWER_WORD_RE = re.compile(r"[a-zàâçéèêëîïôûùÿñáíóúãõì'’\-]+")
-_SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*)$")
+_SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*|\s-\s+)$")  # "(ANSA) - La"
 
 
 def _alt(words: list[str]) -> str:
@@ -130,7 +133,8 @@ _PREP_SETS = {code: frozenset(words.split()) for code, words in _LOC_PREPS.items
 def _is_stop(word: str, conv: Conventions) -> bool:
     low = word.lower()
     return (low in _TITLES or low in DATE_LABELS or low in conv.stopwords or low in conv.scales
-            or low in conv.currencies or low in conv.months or low in _WEEKDAYS
+            or low in conv.currencies or low in conv.months
+            or low in _WEEKDAYS.get(conv.code, ())
             or low in conv.according or low in conv.determiners
             or low in _PREP_SETS.get(conv.code, ()))
 
@@ -171,8 +175,9 @@ class _Finder:
                 german and self._de_lead([w.group(0) for w in words]))):
             words = words[1:]
         while words and (_is_stop(words[-1].group(0), self.conv)
-                         or not words[-1].group(0)[:1].isupper()):
-            words = words[:-1]
+                         or not words[-1].group(0)[:1].isupper()) and not (
+                len(words) > 1 and _LETTER_RE.fullmatch(words[-1].group(0))):
+            words = words[:-1]  # a final capital letter names: "Serie A", "Plan B"
         if not words:
             return None
         if german and len(words) >= 3 and not any(
@@ -234,6 +239,8 @@ class _Finder:
     def _keep(self, name: str, start: int) -> bool:
         words = name.split()
         low = name.lower()
+        if self.text[start + len(name):start + len(name) + 1] in ("$", "€", "£"):
+            return False  # "US$ 1,1 millones", "R$ 14": a currency's sign
         if any(w.lower() in self.conv.units or w.lower() in _MEASURES
                or w.lower() in self.conv.percent for w in words):
             return False  # "Drei Menschen", "Liter Regen", "Prozent Ballbesitz"
