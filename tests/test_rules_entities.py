@@ -190,3 +190,11 @@ def test_a_british_road_number_is_a_place_only_in_a_clause_about_roads() -> None
 def test_a_chancellery_is_an_institution() -> None:
     got = _ents("Final results were published by the Federal Chancellery on Sunday.")
     assert got.get("Federal Chancellery") == "organization"
+
+
+def test_a_commission_on_its_subject_is_one_organisation() -> None:
+    got = _ents("The Texas Commission on Environmental Quality reviewed it, and she spoke to "
+                "the Council on Foreign Relations. The Committee on Monday voted.")
+    assert got.get("Texas Commission on Environmental Quality") == "organization"
+    assert got.get("Council on Foreign Relations") == "organization"
+    assert "Environmental Quality" not in got and "Monday" not in got

@@ -318,6 +318,31 @@ def _folds(short: EntityHit, full: EntityHit, count: int) -> bool:
                 and short.confidence >= 0.6)
 
 
+# "the Texas Commission on Environmental Quality", "Council on Foreign Relations"
+_ON_HEADS = ("Commission|Committee|Subcommittee|Council|Conference|Panel|Board|Forum|"
+             "Task Force|Institute|Centre|Center|Office")
+_ON_BEFORE_RE = re.compile(
+    rf"(?<![\w'’])(?P<org>(?:(?!The\b)[A-Z][\w'’.\-]*[ \t]+){{0,4}}(?:{_ON_HEADS}))"
+    r"[ \t]+on[ \t]+$")
+
+
+def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
+    """An organisation whose head is a commission, committee, council... runs on over "on"
+    and the capitalised name of its subject ("Council on Foreign Relations"), which is then
+    no entity of its own."""
+    joined: dict[int, EntityHit] = {}
+    for g in hits:
+        m = _ON_BEFORE_RE.search(text, max(0, g.start - 90), g.start)
+        if m is not None:
+            a = m.start("org")
+            joined[g.start] = EntityHit(a, g.end, text[a:g.end], "organization", 0.7)
+    if not joined:
+        return hits
+    starts = {j.start for j in joined.values()}
+    out = [joined.get(h.start, h) for h in hits if h.start not in starts]
+    return sorted(out, key=lambda h: h.start)
+
+
 def find_entities(
     text: str,
     skip: list[tuple[int, int]] | None = None,
@@ -329,7 +354,7 @@ def find_entities(
     for a, b, typ in extra or []:
         hits.append(EntityHit(a, b, text[a:b], typ, 0.8))
     hits.sort(key=lambda h: h.start)
-    merged = _merge(hits)
+    merged = _merge(_joined_on(text, hits))
     # drop entities nested inside a longer one at the same place (dateline "MONZA, Italy")
     spans = [(h.start, h.end) for h in merged]
     return [h for h in merged
