@@ -482,3 +482,12 @@ def test_names_weekdays_datelines_and_a_final_capital(text: str, lang: str, name
 def test_a_currency_sign_is_no_name() -> None:
     assert "US" not in _entity_names("La película costó US$ 1,1 millones en Rafaela.\n", "es")
     assert "R" not in _entity_names("As ações subiram a R$ 14,62 na B3.\n", "pt")
+
+
+def test_a_headline_s_first_word_does_not_run_on_as_an_institution() -> None:
+    got = _entity_names("Câmara aprova programa de renegociação de dívidas rurais\n\nA votação "
+                        "terminou na quarta-feira.\n", "pt")
+    assert not any(n.startswith("Câmara aprova") for n in got)
+    # mid-sentence the run-on stays: "la Protezione civile"
+    assert "Protezione civile" in _entity_names(
+        "I volontari della Protezione civile sono arrivati ieri.\n", "it")

@@ -211,8 +211,9 @@ class _Finder:
         an institution whose name capitalises only its first word runs on over the lower-case
         words after it (to a comma, a stop word or a verb)."""
         head = self.text[span[0]:span[1]]
-        if " " in head or head.lower() not in _ORG_WORDS or self.conv.code == "de":
-            return span
+        if " " in head or head.lower() not in _ORG_WORDS or self.conv.code == "de" or \
+                _SENT_START_RE.search(self.text, max(0, span[0] - 3), span[0]) is not None:
+            return span  # a sentence's first word: "Câmara aprova programa ..." is no name
         end = span[1]
         parts = set(_PARTICLES.get(self.conv.code, "").split())
         taken = 0
