@@ -491,3 +491,24 @@ def test_a_headline_s_first_word_does_not_run_on_as_an_institution() -> None:
     # mid-sentence the run-on stays: "la Protezione civile"
     assert "Protezione civile" in _entity_names(
         "I volontari della Protezione civile sono arrivati ieri.\n", "it")
+
+
+@pytest.mark.parametrize(("phrase", "lang", "value"), [
+    ("two and a half tonnes", "en", 2.5),
+    ("risen by a quarter", "en", 25),  # a fraction word is its percentage too
+    ("more than 3.6m hours", "en", 3.6e6),  # a scale suffix
+    ("une quarantaine de plaintes", "fr", 40),  # number nouns
+    ("un centinaio di persone", "it", 100),
+    ("al menos mil 870 viviendas", "es", 1870),  # Mexican thousands in a word
+    ("2 mil 300 millones de pesos", "es", 2.3e9),
+    ("verlor aber einen Sitz", "de", 1),  # German "einen" is one
+    ("die siebenköpfige Exekutive", "de", 7),  # a number word opening a compound
+])
+def test_values_said_in_words_a_model_may_give_as_numbers(phrase: str, lang: str,
+                                                           value: float) -> None:
+    assert value in values_in(phrase, lang)
+
+
+def test_a_per_cent_figure_is_not_also_its_hundredfold() -> None:
+    assert 40 not in values_in("up 0.4 per cent", "en")
+    assert values_in("Zweifel an der Zahl", "de") == []  # "zwei" + "fel" is no compound

@@ -119,8 +119,9 @@ def test_non_overlapping_in_order() -> None:
 def test_fractions_of_a_unit() -> None:
     assert _one("rates rose by a quarter of a percentage point") == (
         "a quarter of a percentage point", 0.25, "percentage points", "exact")
-    assert values_in("half") == [0.5]
-    assert values_in("a third of voters") == [1 / 3]
+    assert values_in("half") == [0.5, 50]  # a share is its percentage too
+    assert values_in("a third of voters")[0] == 1 / 3
+    assert 25 not in values_in("a quarter of a percentage point")
     assert find_numbers("for a third time") == []  # an ordinal use, not a share
 
 

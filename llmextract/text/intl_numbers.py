@@ -315,10 +315,38 @@ def values_in_intl(phrase: str, conv: Conventions) -> list[float]:
         vals += [conv.scales[w] for d, w in pairwise(words)
                  if len(w) > 3 and w in conv.scales and (d in conv.determiners
                                                          or d + "'" in conv.determiners)]
-    for total in _duration_totals(phrase):  # "4 min 40 s": 280 seconds as well
-        if total not in vals:
+    for total in [*_duration_totals(phrase), *_spoken_totals(phrase, words, conv)]:
+        if total not in vals:  # "4 min 40 s": 280 seconds as well; "mil 870"; "einen Sitz"
             vals.append(total)
     return vals
+
+
+# "2 mil 300 millones", "mil 870": Mexican papers write the thousands in a word
+_MIL_RE = re.compile(r"(?<![\d.,])(?:(?P<k>\d{1,3})[ \t\u00a0]+)?mil[ \t\u00a0]+(?P<rest>\d{1,3})"
+                     r"(?![\d.,]\d)(?:[ \t\u00a0]+(?P<scale>millones|millón))?", re.IGNORECASE)
+_DE_ONE = frozenset("ein eine einen einem einer eines".split())
+# "siebenköpfig", "dreijährig", "zweistündig": a German number word opening a compound
+_DE_COMPOUND_RE = re.compile(
+    r"(köpfig|jährig|stündig|tägig|wöchig|monatig|minütig|fach|teilig|stöckig|spurig|"
+    r"seitig|sitzig|gleisig|zimmrig)(?:e|en|er|es|em)?$")
+
+
+def _spoken_totals(phrase: str, words: list[str], conv: Conventions) -> list[float]:
+    """Numbers a phrase states in the language's other ways: Mexican "mil 870" (1,870),
+    German "einen Sitz" (one) and "siebenköpfig" (seven)."""
+    out: list[float] = []
+    if conv.code == "es":
+        for m in _MIL_RE.finditer(phrase):
+            total = int(m.group("k") or 1) * 1000 + int(m.group("rest"))
+            out.append(float(total * (1e6 if m.group("scale") else 1)))
+    if conv.code == "de":
+        if any(w in _DE_ONE for w in words):
+            out.append(1.0)
+        for w in words:
+            cm = _DE_COMPOUND_RE.search(w)
+            if cm is not None and w[:cm.start()] in conv.units:
+                out.append(float(conv.units[w[:cm.start()]]))
+    return out
 
 
 _HOURS_MIN_RE = re.compile(

@@ -108,7 +108,9 @@ _FR = Conventions(
     | {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
        "septante": 70, "huitante": 80, "octante": 80, "nonante": 90,  # Belgium, Switzerland
        "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "cent": 100, "mille": 1000,
-       "douzaine": 12, "dizaine": 10, "centaine": 100},
+       "douzaine": 12, "dizaine": 10, "centaine": 100, "quinzaine": 15, "vingtaine": 20,
+       "trentaine": 30, "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60,
+       "millier": 1000},
     scales={"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
             "md": 1e9, "mds": 1e9, "mrd": 1e9, "billion": 1e12, "billions": 1e12, "m": 1e6},
     percent=("pour cent", "pourcent", "points de pourcentage", "points"),
@@ -156,7 +158,8 @@ _ES = Conventions(
         "quince dieciséis diecisiete dieciocho diecinueve veinte".split()) if w != "_"}
     | {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
        "ochenta": 80, "noventa": 90, "cien": 100, "ciento": 100, "docena": 12, "mil": 1000,
-       "veintiún": 21, "veintiuno": 21, "veintidós": 22, "veintitrés": 23},
+       "veintiún": 21, "veintiuno": 21, "veintidós": 22, "veintitrés": 23, "decena": 10,
+       "veintena": 20, "treintena": 30, "centenar": 100, "millar": 1000},
     scales={"mil": 1e3, "millón": 1e6, "millones": 1e6, "mil millones": 1e9,
             "billón": 1e12, "billones": 1e12, "mdd": 1e6, "mln": 1e6},
     percent=("por ciento", "puntos porcentuales"),
@@ -203,7 +206,8 @@ _IT = Conventions(
         if w != "_"}
     | {"trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
        "ottanta": 80, "novanta": 90, "cento": 100, "mille": 1000, "dozzina": 12,
-       "ventuno": 21, "ventidue": 22, "ventitré": 23},
+       "ventuno": 21, "ventidue": 22, "ventitré": 23, "decina": 10, "quindicina": 15,
+       "ventina": 20, "trentina": 30, "cinquantina": 50, "centinaio": 100, "migliaio": 1000},
     scales={"mila": 1e3, "mille": 1e3, "milione": 1e6, "milioni": 1e6, "mln": 1e6,
             "miliardo": 1e9, "miliardi": 1e9, "mld": 1e9, "mrd": 1e9},
     percent=("per cento", "percento", "punti percentuali"),
@@ -244,7 +248,8 @@ _PT = Conventions(
         "quinze dezesseis dezessete dezoito dezenove vinte".split()) if w != "_"}
     | {"duas": 2, "quatorze": 14, "dezasseis": 16, "dezassete": 17, "dezanove": 19,
        "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "setenta": 70,
-       "oitenta": 80, "noventa": 90, "cem": 100, "dúzia": 12, "mil": 1000},
+       "oitenta": 80, "noventa": 90, "cem": 100, "dúzia": 12, "mil": 1000, "dezena": 10,
+       "vintena": 20, "centena": 100, "milhar": 1000},
     scales={"mil": 1e3, "milhão": 1e6, "milhões": 1e6, "mi": 1e6, "bilhão": 1e9,
             "bilhões": 1e9, "bi": 1e9, "mil milhões": 1e9, "bilião": 1e12, "biliões": 1e12,
             "trilhão": 1e12, "trilhões": 1e12, "tri": 1e12},

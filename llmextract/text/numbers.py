@@ -347,7 +347,32 @@ def values_in(phrase: str, lang: str | None = None) -> list[float]:
         rank = float(ORDINAL_WORDS[w.group(1).lower()])
         if rank not in vals:
             vals.append(rank)
+    for extra in _spoken_totals(phrase, vals):
+        if extra not in vals:
+            vals.append(extra)
     return vals
+
+
+_SUFFIX_SCALE_RE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(m|bn|k)\b", re.IGNORECASE)
+_SUFFIX_SCALES = {"m": 1e6, "bn": 1e9, "k": 1e3}
+_FRACTION_WORD_RE = re.compile(r"\b(?:half|thirds?|quarters?|fifths?|tenths?)\b",
+                               re.IGNORECASE)
+_PERCENT_WORD_RE = re.compile(r"%|\bper\s?cent|\bpercent|\bpoints?\b", re.IGNORECASE)
+_AND_A_HALF_RE = re.compile(r"\band\s+a\s+half\b", re.IGNORECASE)
+
+
+def _spoken_totals(phrase: str, vals: list[float]) -> list[float]:
+    """What a phrase states in other words: "two and a half" is 2.5 (its parts are read
+    apart), and a fraction is also its percentage ("risen by a quarter": 25)."""
+    out: list[float] = []
+    if _AND_A_HALF_RE.search(phrase):
+        out += [v + 0.5 for v in vals if v >= 1 and v == int(v)]
+    for m in _SUFFIX_SCALE_RE.finditer(phrase):  # "3.6m hours": 3.6 million too
+        out.append(float(m.group(1).replace(",", "")) * _SUFFIX_SCALES[m.group(2).lower()])
+    if _FRACTION_WORD_RE.search(phrase) and not _PERCENT_WORD_RE.search(phrase):
+        # "risen by a quarter" (25%), not "0.4 per cent" nor "a quarter of a point"
+        out += [round(v * 100, 6) for v in vals if 0 < v < 1]
+    return out
 
 
 def parse_value(phrase: str, lang: str | None = None) -> float | None:
