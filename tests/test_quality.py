@@ -83,3 +83,16 @@ def test_third_held_out_set_per_language(lang: str, fig: float, quo: float, spk:
     assert (acc["speaker"].value or 0) >= spk
     assert (totals["entities"].recall or 0) >= rec
     assert (totals["entities"].precision or 0) >= prec
+
+
+@pytest.mark.parametrize(("lang", "fig", "quo", "rec"), [
+    ("en", 0.88, 0.95, 0.80), ("de", 0.80, 0.95, 0.75), ("fr", 0.80, 0.95, 0.78),
+    ("es", 0.78, 0.95, 0.68), ("it", 0.87, 0.93, 0.82), ("pt", 0.79, 0.95, 0.78),
+])
+def test_held_out_set_four(lang: str, fig: float, quo: float, rec: float) -> None:
+    """tests/data/holdout4: never tuned on; floors under its held-out figures
+    (docs/languages.md), so a change that loses ground on unseen text shows."""
+    totals, _ = _measure(ROOT / "tests" / "data" / "holdout4" / lang)
+    assert (totals["figures"].f1 or 0) >= fig
+    assert (totals["quotes"].f1 or 0) >= quo
+    assert (totals["entities"].recall or 0) >= rec
