@@ -512,3 +512,11 @@ def test_values_said_in_words_a_model_may_give_as_numbers(phrase: str, lang: str
 def test_a_per_cent_figure_is_not_also_its_hundredfold() -> None:
     assert 40 not in values_in("up 0.4 per cent", "en")
     assert values_in("Zweifel an der Zahl", "de") == []  # "zwei" + "fel" is no compound
+
+
+def test_a_role_noun_stands_for_the_person_named_with_it() -> None:
+    text = ("Os dados surpreenderam.\n\n«A água nunca esteve tão quente», explica a bióloga "
+            "Rita Campos Lobo, investigadora do Instituto do Mar da Universidade do Minho.\n\n"
+            "Segundo a investigadora, o vento explica parte do fenómeno. «O que nos preocupa "
+            "é a frequência», acrescenta.\n")
+    assert [s for _, s in _speakers(text, "pt")] == ["Rita Campos Lobo", "Rita Campos Lobo"]

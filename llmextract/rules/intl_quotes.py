@@ -147,6 +147,35 @@ def _antecedent(doc: _Doc, lo: int, a: int, last: str | None) -> str | None:
     return found or last or governed
 
 
+_ACCORDING_ROLE_RE = re.compile(
+    r"(?:^|[.!?][ \t]+|\n)(?P<acc>[^\W\d_]+)[ \t]+(?:o|a|el|la|le|il|lo|der|die|l['’])[ \t]*"
+    r"(?P<role>[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ]{4,})[ \t]*,")
+
+
+def _named_with(doc: _Doc, role: str, a: int) -> str | None:
+    """The person named beside `role` before `a` ("a oceanógrafa Teresa Vaz, investigadora
+    do CCMAR" ... "Segundo a investigadora"): the same noun, any gender or number ending,
+    the name nearest to it (within a few words); the latest such mention wins."""
+    if len(role) < 4:
+        return None
+    stem = re.compile(rf"\b{re.escape(role[:-1].lower())}\w{{0,3}}\b")
+    best: tuple[int, int, str] | None = None  # (mention position, -distance, name)
+    low = doc.text[:a].lower()
+    for m in stem.finditer(low):
+        if doc.in_quote(m.start()):
+            continue
+        near = [(max(start - m.end(), m.start() - end, 0), name)
+                for start, end, name in doc.names if end <= a and not doc.in_quote(start)
+                and max(start - m.end(), m.start() - end, 0) <= 40
+                and not _SENT_END_RE.search(doc.text, min(end, m.end()),
+                                            max(start, m.start()))]  # the same sentence
+        if near:
+            gap, name = min(near)
+            if best is None or m.start() > best[0]:
+                best = (m.start(), -gap, name)
+    return best[2] if best is not None else None
+
+
 _GOVERNED_RE = re.compile(
     r"\b(?:para|por|pelo|pela|com|em|no|na|nos|nas|ao|aos|à|às|do|da|dos|das|de|du|des|au|aux|"
     r"dans|sur|avec|par|pour|vers|chez|del|al|con|sobre|nel|nella|nei|al|alla|dal|dalla|della|"
@@ -207,8 +236,10 @@ def _attribute(doc: _Doc, a: int, after: int, para: Block, last: str | None, lo:
     name = _after(tail, conv)
     if name:
         return name
-    if _ROLE_AFTER_RE.match(tail):  # "», adiantou o gestor": the person named before
-        return _antecedent(doc, lo, a, last)
+    rm = _ROLE_AFTER_RE.match(tail)
+    if rm is not None:  # "», adiantou o gestor": the person named before, the one named
+        return _named_with(doc, rm.group(0).split()[-1], a) or \
+            _antecedent(doc, lo, a, last)  # with that role first
     head = text[max(para.start, a - 200):a]
     head = head[:max(0, len(head) - 1)].rstrip(" \t„“”\"«»‹›—–")
     bm = before.search(head)
@@ -220,6 +251,11 @@ def _attribute(doc: _Doc, a: int, after: int, para: Block, last: str | None, lo:
         if name:
             return name
     sent = text[max(para.start, a - 200):min(para.end, after + 200)]
+    cr = _ACCORDING_ROLE_RE.search(text[para.start:a])  # "Segundo a investigadora, ..."
+    if cr is not None and cr.group("acc").lower() in conv.according:
+        named = _named_with(doc, cr.group("role"), a)
+        if named is not None:
+            return named
     am = according.search(sent)
     if am is not None and am.group("lead").split()[:1] and \
             am.group("lead").split()[0].strip(",").lower() in _PRONOUNS:
