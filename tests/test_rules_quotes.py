@@ -197,3 +197,10 @@ def test_a_role_noun_known_by_its_ending_before_the_name_after_said() -> None:
     got = [(q.text, q.speaker) for q in find_quotes(text)]
     assert got[0][1] == "Rebecca Lindqvist" and got[1][1] == "Mara Oyelaran"
     assert got[2][1] != "New York"  # "later" is no role
+
+
+def test_a_pronoun_stands_for_the_name_after_a_capitalised_role() -> None:
+    text = ('The levy was approved.\n\nCouncil leader Priya Shah, whose group proposed it, said '
+            'the money would be ring-fenced.\n\n"Our residents cannot keep paying," she told '
+            'the chamber.\n')
+    assert [q.speaker for q in find_quotes(text)] == ["Priya Shah"]

@@ -288,7 +288,7 @@ _ROLE_TAIL_RE = re.compile(r"\b[a-z][\w\-]*$")
 _ROLES = frozenset(_ROLE.split("|"))
 _SENT_INITIAL_RE = re.compile(
     rf"(?:^|(?<=[.!?][ \t])|(?<=\n)|(?<=\) - )|(?<=\) – )|(?<=\) — ))(?:The[ \t]+)?"
-    rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b)?"
+    rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b(?:[ \t]+{_CAP_SEQ})?)?"  # "Council leader X"
     rf"|(?<=The )(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{_ROLE})\b)"
 )
 _NOT_SUBJECT = frozenset(
