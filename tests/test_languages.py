@@ -520,3 +520,9 @@ def test_a_role_noun_stands_for_the_person_named_with_it() -> None:
             "Segundo a investigadora, o vento explica parte do fenómeno. «O que nos preocupa "
             "é a frequência», acrescenta.\n")
     assert [s for _, s in _speakers(text, "pt")] == ["Rita Campos Lobo", "Rita Campos Lobo"]
+
+
+def test_german_words_of_a_person_in_the_genitive() -> None:
+    text = ("Die Firma spart.\n\nKonzernchefin Anna Berger kündigte Einschnitte an. Kündigungen "
+            "sollen nach Bergers Worten „so weit wie möglich“ vermieden werden.\n")
+    assert [s for _, s in _speakers(text, "de")] == ["Anna Berger"]

@@ -176,6 +176,22 @@ def _named_with(doc: _Doc, role: str, a: int) -> str | None:
     return best[2] if best is not None else None
 
 
+# German "nach Leitners Worten", "nach Ansicht Müllers": whose words, in the genitive
+_DE_WORDS_OF_RE = re.compile(
+    r"\b(?:nach|laut)[ \t]+(?P<who>[A-ZÄÖÜ][a-zäöüß]+)s[ \t]+(?:Worten|Angaben|Aussage|"
+    r"Einschätzung|Ansicht|Meinung|Darstellung)\b")
+
+
+def _surname_owner(doc: _Doc, surname: str, a: int) -> str | None:
+    """The full name of the person the text named earlier with `surname`, else the
+    surname."""
+    for _, end, name in doc.names:
+        words = name.split()
+        if end <= a and words[-1] == surname:
+            return " ".join(words[-2:])  # "Konzernchefin Anna Berger": roles are capitalised
+    return surname
+
+
 _GOVERNED_RE = re.compile(
     r"\b(?:para|por|pelo|pela|com|em|no|na|nos|nas|ao|aos|à|às|do|da|dos|das|de|du|des|au|aux|"
     r"dans|sur|avec|par|pour|vers|chez|del|al|con|sobre|nel|nella|nei|al|alla|dal|dalla|della|"
@@ -256,6 +272,9 @@ def _attribute(doc: _Doc, a: int, after: int, para: Block, last: str | None, lo:
         named = _named_with(doc, cr.group("role"), a)
         if named is not None:
             return named
+    gm = _DE_WORDS_OF_RE.search(sent) if conv.code == "de" else None
+    if gm is not None:  # "nach Leitners Worten": the person of that surname
+        return _surname_owner(doc, gm.group("who"), a)
     am = according.search(sent)
     if am is not None and am.group("lead").split()[:1] and \
             am.group("lead").split()[0].strip(",").lower() in _PRONOUNS:
