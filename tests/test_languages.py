@@ -526,3 +526,20 @@ def test_german_words_of_a_person_in_the_genitive() -> None:
     text = ("Die Firma spart.\n\nKonzernchefin Anna Berger kündigte Einschnitte an. Kündigungen "
             "sollen nach Bergers Worten „so weit wie möglich“ vermieden werden.\n")
     assert [s for _, s in _speakers(text, "de")] == ["Anna Berger"]
+
+
+@pytest.mark.parametrize(("phrase", "lang", "value"), [
+    ("fast die Hälfte", "de", 0.5), ("fast doppelt so viel", "de", 2),
+    ("eine Dreiviertelstunde", "de", 0.75), ("zweieinhalb Stunden", "de", 2.5),
+    ("près d'un ménage sur trois", "fr", 1 / 3), ("casi la mitad", "es", 0.5),
+    ("una tercera parte", "es", 1 / 3), ("il doppio", "it", 2),
+    ("un secondo e mezzo", "it", 1.5), ("quasi tre passeggeri su quattro", "it", 0.75),
+    ("5'48\"31", "it", 348.31), ("quase dois terços", "pt", 2 / 3), ("quase o triplo", "pt", 3),
+    ("a fifth straight day", "en", 5),  # a rank, not a fifth of something
+])
+def test_shares_multiples_and_times_said_in_words(phrase: str, lang: str, value: float) -> None:
+    assert any(abs(v - value) < 1e-9 for v in values_in(phrase, lang))
+
+
+def test_a_share_word_inside_another_noun_is_no_share() -> None:
+    assert values_in("das Viertelfinale", "de") == []

@@ -331,6 +331,62 @@ _DE_COMPOUND_RE = re.compile(
     r"seitig|sitzig|gleisig|zimmrig)(?:e|en|er|es|em)?$")
 
 
+# Shares and multiples said in words, per language: "die Hälfte", "un tiers", "il doppio"
+_SHARE_WORDS: dict[str, dict[str, float]] = {
+    "de": {"hälfte": 0.5, "drittel": 1 / 3, "viertel": 0.25, "fünftel": 0.2, "zehntel": 0.1,
+           "dreiviertel": 0.75, "doppelt": 2, "doppelte": 2, "doppelten": 2, "dreifach": 3,
+           "dreifache": 3, "verdoppelt": 2, "verdreifacht": 3, "anderthalb": 1.5},
+    "fr": {"moitié": 0.5, "tiers": 1 / 3, "quart": 0.25, "quarts": 0.75, "cinquième": 0.2,
+           "double": 2, "triple": 3, "doublé": 2, "triplé": 3},
+    "es": {"mitad": 0.5, "tercio": 1 / 3, "tercios": 2 / 3, "tercera": 1 / 3, "cuarto": 0.25,
+           "cuartos": 0.75, "doble": 2, "triple": 3, "duplicado": 2, "duplicarse": 2,
+           "triplicado": 3, "triplicarse": 3},
+    "it": {"metà": 0.5, "terzo": 1 / 3, "terzi": 2 / 3, "quarto": 0.25, "quarti": 0.75,
+           "doppio": 2, "triplo": 3, "raddoppiato": 2, "triplicato": 3},
+    "pt": {"metade": 0.5, "terço": 1 / 3, "terços": 2 / 3, "quarto": 0.25, "quartos": 0.75,
+           "dobro": 2, "triplo": 3, "duplicou": 2, "triplicou": 3},
+}
+# "un sur trois", "tre su quattro", "uno de cada tres", "um em cada três", "einer von drei"
+_OUT_OF_RE = re.compile(r"\b(?:sur|su|de cada|em cada|de|von)\b", re.IGNORECASE)
+_AND_HALF = {"de": ("einhalb",), "fr": ("et demi", "et demie"), "es": ("y medio", "y media"),
+             "it": ("e mezzo", "e mezza"), "pt": ("e meio", "e meia")}
+_RACE_TIME_RE = re.compile(r"(?<!\d)(\d{1,2})['’](\d{2})[\"”](\d{1,2})(?!\d)")
+
+
+def _shares(phrase: str, words: list[str], conv: Conventions) -> list[float]:
+    """A share, a multiple, "x out of y", "and a half" and a race time ("5'48"31") said the
+    language's way, as the number a model gives for it."""
+    code = conv.code
+    table = _SHARE_WORDS.get(code, {})
+    out = [table[w] for w in words if w in table]
+    nums = [v for v in (_word_or_digit(t, conv) for t in _TOKEN_RE.findall(phrase.lower()))
+            if v is not None]
+    if len(nums) >= 2 and _OUT_OF_RE.search(phrase) and 0 < nums[0] < nums[1]:
+        out.append(nums[0] / nums[1])
+    if nums and any(h in phrase.lower() for h in _AND_HALF.get(code, ())):
+        out.append(nums[0] + 0.5)
+    if code == "de":  # "zweieinhalb"; "Dreiviertelstunde", "Viertelfinale" no: a noun after
+        out += [float(conv.units[w[:-7]]) + 0.5 for w in words
+                if w.endswith("einhalb") and w[:-7] in conv.units]
+        out += [table[k] for w in words for k in ("dreiviertel", "viertel", "drittel")
+                if w.startswith(k) and w[len(k):] in _DE_TIME_NOUNS]
+    for m in _RACE_TIME_RE.finditer(phrase):
+        out.append(round(int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3)) / 100, 2))
+    return out
+
+
+_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
+_DE_TIME_NOUNS = frozenset("stunde jahr jahrhundert liter meile tonne".split())
+
+
+def _word_or_digit(token: str, conv: Conventions) -> float | None:
+    if token.isdigit():
+        return float(token)
+    if token in conv.units:
+        return float(conv.units[token])
+    return 1.0 if token in _ONE else None
+
+
 def _spoken_totals(phrase: str, words: list[str], conv: Conventions) -> list[float]:
     """Numbers a phrase states in the language's other ways: Mexican "mil 870" (1,870),
     German "einen Sitz" (one) and "siebenköpfig" (seven)."""
@@ -339,6 +395,7 @@ def _spoken_totals(phrase: str, words: list[str], conv: Conventions) -> list[flo
         for m in _MIL_RE.finditer(phrase):
             total = int(m.group("k") or 1) * 1000 + int(m.group("rest"))
             out.append(float(total * (1e6 if m.group("scale") else 1)))
+    out += _shares(phrase, words, conv)
     if conv.code == "de":
         if any(w in _DE_ONE for w in words):
             out.append(1.0)

@@ -320,6 +320,7 @@ def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMa
     return out
 
 
+_OF_AFTER_RE = re.compile(r"\s+of\b|\s*$")
 _FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
 
 
@@ -342,8 +343,9 @@ def values_in(phrase: str, lang: str | None = None) -> list[float]:
             if v is not None and v not in vals:
                 vals.append(v)
     for w in ORDINAL_WORD_RE.finditer(phrase):  # "fifth place" states 5 ("a third" is 1/3)
-        if _FRACTION_ARTICLE_RE.search(phrase, 0, w.start()):
-            continue
+        if _FRACTION_ARTICLE_RE.search(phrase, 0, w.start()) and \
+                _OF_AFTER_RE.match(phrase, w.end()):
+            continue  # "a fifth of the budget"; "a fifth straight day" is a rank
         rank = float(ORDINAL_WORDS[w.group(1).lower()])
         if rank not in vals:
             vals.append(rank)
