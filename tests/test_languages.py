@@ -536,6 +536,8 @@ def test_german_words_of_a_person_in_the_genitive() -> None:
     ("un secondo e mezzo", "it", 1.5), ("quasi tre passeggeri su quattro", "it", 0.75),
     ("5'48\"31", "it", 348.31), ("quase dois terços", "pt", 2 / 3), ("quase o triplo", "pt", 3),
     ("a fifth straight day", "en", 5),  # a rank, not a fifth of something
+    ("more than doubled", "en", 2), ("one in three households", "en", 1 / 3),
+    ("three out of four voters", "en", 0.75),
 ])
 def test_shares_multiples_and_times_said_in_words(phrase: str, lang: str, value: float) -> None:
     assert any(abs(v - value) < 1e-9 for v in values_in(phrase, lang))

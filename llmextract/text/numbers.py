@@ -355,6 +355,20 @@ def values_in(phrase: str, lang: str | None = None) -> list[float]:
     return vals
 
 
+_MULTIPLES = {"double": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0, "triple": 3.0,
+              "tripled": 3.0, "tripling": 3.0, "treble": 3.0, "trebled": 3.0, "thrice": 3.0,
+              "quadrupled": 4.0, "quadruple": 4.0}
+_MULTIPLE_RE = re.compile(rf"\b({'|'.join(_MULTIPLES)})\b", re.IGNORECASE)
+_RATIO_EN_RE = re.compile(r"\b(\w+)\s+(?:out\s+of|in(?:\s+every)?)\s+(\w+)\b", re.IGNORECASE)
+
+
+def _small_number(word: str) -> float | None:
+    low = word.lower()
+    if low.isdigit():
+        return float(low)
+    return float(UNITS[low]) if low in UNITS else (float(TENS[low]) if low in TENS else None)
+
+
 _SUFFIX_SCALE_RE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(m|bn|k)\b", re.IGNORECASE)
 _SUFFIX_SCALES = {"m": 1e6, "bn": 1e9, "k": 1e3}
 _FRACTION_WORD_RE = re.compile(r"\b(?:half|thirds?|quarters?|fifths?|tenths?)\b",
@@ -369,6 +383,11 @@ def _spoken_totals(phrase: str, vals: list[float]) -> list[float]:
     out: list[float] = []
     if _AND_A_HALF_RE.search(phrase):
         out += [v + 0.5 for v in vals if v >= 1 and v == int(v)]
+    out += [_MULTIPLES[w.lower()] for w in _MULTIPLE_RE.findall(phrase)]  # "doubled": 2
+    for m in _RATIO_EN_RE.finditer(phrase):  # "three out of four", "one in three"
+        x, y = _small_number(m.group(1)), _small_number(m.group(2))
+        if x is not None and y is not None and 0 < x < y:
+            out.append(x / y)
     for m in _SUFFIX_SCALE_RE.finditer(phrase):  # "3.6m hours": 3.6 million too
         out.append(float(m.group(1).replace(",", "")) * _SUFFIX_SCALES[m.group(2).lower()])
     if _FRACTION_WORD_RE.search(phrase) and not _PERCENT_WORD_RE.search(phrase):
