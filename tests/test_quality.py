@@ -96,3 +96,15 @@ def test_held_out_set_four(lang: str, fig: float, quo: float, rec: float) -> Non
     assert (totals["figures"].f1 or 0) >= fig
     assert (totals["quotes"].f1 or 0) >= quo
     assert (totals["entities"].recall or 0) >= rec
+
+
+@pytest.mark.parametrize(("lang", "fig", "quo", "rec"), [
+    ("en", 0.88, 0.95, 0.75), ("de", 0.84, 0.95, 0.60), ("fr", 0.88, 0.95, 0.72),
+    ("es", 0.75, 0.95, 0.72), ("it", 0.66, 0.95, 0.82), ("pt", 0.84, 0.95, 0.82),
+])
+def test_held_out_set_five(lang: str, fig: float, quo: float, rec: float) -> None:
+    """tests/data/holdout5: never tuned on; floors under its held-out figures."""
+    totals, _ = _measure(ROOT / "tests" / "data" / "holdout5" / lang)
+    assert (totals["figures"].f1 or 0) >= fig
+    assert (totals["quotes"].f1 or 0) >= quo
+    assert (totals["entities"].recall or 0) >= rec
