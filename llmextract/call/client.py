@@ -35,7 +35,7 @@ from llmextract.call.modes import (
     max_tokens_for,
 )
 from llmextract.call.pace import Pace, PacedTransport
-from llmextract.call.poster import ChatPoster, PreparedTools, instructor_client, prepared_tools
+from llmextract.call.poster import ChatPoster, instructor_client, prepared_tools
 from llmextract.call.prompts import Prompt
 from llmextract.call.ratelimit import RateLimiter, estimate_tokens
 from llmextract.call.retry import (
@@ -108,7 +108,8 @@ class ModelClient:
         self.schema = schema
         self._response_model = instructor.openai_schema(schema)
         self._json_schema: dict[str, Any] | None = None
-        self._prepared: PreparedTools | bool | None = False  # False: not built yet
+        # instructor's TOOLS request for the schema, prepared once (poster.py)
+        self._prepared = prepared_tools(self.poster.create, self._response_model)
         self.max_tokens = settings.max_tokens or max_tokens_for(schema, settings.model)
         self._budget_parameter = budget_parameter(settings)
         self._views: dict[tuple[str, type[BaseModel]], ModelClient] = {}
@@ -126,7 +127,7 @@ class ModelClient:
             found.prompt, found.schema = prompt, schema
             found._response_model = self._instructor.openai_schema(schema)
             found._json_schema = None
-            found._prepared = False
+            found._prepared = prepared_tools(self.poster.create, found._response_model)
             found.max_tokens = self.settings.max_tokens or max_tokens_for(
                 schema, self.settings.model)
             found._memo_held = False
@@ -225,7 +226,7 @@ class ModelClient:
         ours = OUR_CALL.set(True)
         try:
             kwargs = self.request_kwargs(form, text, followup, max_tokens)
-            prepared = self._prepared_tools() if form == "tools" else None
+            prepared = self._prepared if form == "tools" else None
             if prepared is not None:
                 result, completion = await prepared.create_with_completion(
                     kwargs, policy.retrying())
@@ -239,12 +240,6 @@ class ModelClient:
         usage = usage_of(getattr(completion, "usage", None), policy.attempts)
         return ModelAnswer(summary=summary, usage=usage,
                            model=str(getattr(completion, "model", "") or self.settings.model))
-
-    def _prepared_tools(self) -> PreparedTools | None:
-        """instructor's TOOLS request for this client's schema, prepared once (poster.py)."""
-        if self._prepared is False:
-            self._prepared = prepared_tools(self.poster.create, self._response_model)
-        return self._prepared if isinstance(self._prepared, PreparedTools) else None
 
     def request_kwargs(self, form: Form, text: str, followup: list[dict[str, Any]],
                        max_tokens: int) -> dict[str, Any]:

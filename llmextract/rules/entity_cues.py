@@ -159,8 +159,6 @@ _CLAUSE_END_RE = re.compile(r"[.;!?](?:\s|$)")
 def find_roads(text: str) -> list[tuple[int, int]]:
     """Road numbers written "the A39" where the sentence speaks of roads ("junction",
     "traffic", ...) or the road "was closed"."""
-    if _ROAD_RE.search(text) is None:
-        return []
     out = []
     for m in _ROAD_RE.finditer(text):
         starts = [e.end() for e in _CLAUSE_END_RE.finditer(text, max(0, m.start() - 200),

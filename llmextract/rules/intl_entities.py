@@ -26,12 +26,13 @@ from llmextract.rules.de_entities import (
 from llmextract.rules.entities import EntityHit
 from llmextract.rules.gazetteer import KNOWN_ORGS, LOCATIONS
 from llmextract.rules.intl_words import (
-    DATE_LABELS,
     LOWER_HEADS,
     VENUES,
     without_demonym,
 )
+from llmextract.text.dates import DATE_LABELS
 from llmextract.text.langs import Conventions
+from llmextract.text.lexicon_de import INDEFINITE
 
 __all__ = ["find_entities_intl"]
 
@@ -87,7 +88,6 @@ _MEASURES = frozenset(
 _DE_PREPS = frozenset(
     "zwischen unter über mit nach bei seit für gegen ohne um durch auf an vor hinter neben "
     "wegen trotz während laut unterm insgesamt auch".split())
-_INDEFINITE = frozenset("ein eine einen einem einer eines".split())
 _ACRONYM_COMPOUND_RE = re.compile(r"[A-ZÄÖÜ](?:[a-zäöü]?[A-ZÄÖÜ]){1,4}-[A-ZÄÖÜ][a-zäöüß]+$")
 _AM_RE = re.compile(r"[ \t]+(?P<of>)(?:am|an der)[ \t]+(?P<name>[A-ZÄÖÜ][\w\-]+)")
 _OF_RE = re.compile(r"[ \t]+(?P<of>von|der|für)[ \t]+(?:[a-zäöüß]+(?:en|er)[ \t]+)?"
@@ -294,7 +294,7 @@ class _Finder:
             return True
         before = self.text[max(0, start - 24):start].split()
         if ABSTRACT_END_RE.search(low) is not None or de.compound_noun(name) or (
-                before and before[-1].lower() in _INDEFINITE):
+                before and before[-1].lower() in INDEFINITE):
             return False  # "Pro-Kopf-Verschuldung", "Wasserflächen", "eine Staatsbank"
         if "-" in name and all(p[:1].isupper() for p in name.split("-")):
             return True  # "Fußball-Bundesliga", "Baden-Württemberg"

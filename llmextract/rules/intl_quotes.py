@@ -34,13 +34,18 @@ _INCISE_RE = re.compile(
     r"[^\W\d_]+-(?:il|elle|on|ils|elles))\b")
 _DASH_RE = re.compile(r"(?m)^[ \t]*[—–][ \t]*(?=\S)")
 
+def _low_words(most: int) -> str:
+    """Up to `most` lower-case words (a role: "le porte-parole du", "o relator, deputado")."""
+    return rf"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’]|,[ \t]+)){{0,{most}}}?"
+
+
 @lru_cache(maxsize=8)
 def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
     verbs = "|".join(re.escape(v) for v in sorted(conv.speech_verbs, key=len, reverse=True))
     acc = "|".join(re.escape(v) for v in sorted(conv.according, key=len, reverse=True))
     # "der Minister", "le porte-parole du": lower-case words before the name
     # (also "le porte-parole d'", "la mairesse, ", "o relator, deputado ")
-    low_words = r"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’]|,[ \t]+)){0,7}?"
+    low_words = _low_words(7)
     after_verb_name = re.compile(
         rf"^[\s,.:;—–-]*(?i:{verbs})[ \t]+(?P<lead>{low_words})(?P<spk>{_NAME})")
     after_verb_pron = re.compile(
@@ -51,8 +56,8 @@ def _patterns(conv: Conventions) -> tuple[re.Pattern[str], ...]:
         rf"(?P<spk>{_NAME})(?:[ \t]*,[ \t]*(?P<app>[^,\n]{{1,80}}),)?[ \t]+(?:{verbs})\b"
         rf"[^.!?\n]{{0,60}}"
         rf"[:,]?[ \t]*$")
-    short_words = low_words.replace("{0,7}", "{0,5}")  # "segundo gol ... pelo VAR": no
-    according = re.compile(rf"\b(?i:{acc})[ \t]+(?P<lead>{short_words})(?P<spk>{_NAME})")
+    # a shorter lead after "according to": "segundo gol ... pelo VAR" is no attribution
+    according = re.compile(rf"\b(?i:{acc})[ \t]+(?P<lead>{_low_words(5)})(?P<spk>{_NAME})")
     return after_verb_name, after_verb_pron, after_name_verb, before, according
 
 
@@ -107,13 +112,22 @@ class _Doc:
     conv: Conventions
     quoted: list[tuple[int, int]]
     names: list[tuple[int, int, str]] = field(default_factory=list)
+    lowered: str = ""
+    by_surname: dict[str, tuple[int, str]] = field(default_factory=dict)  # first full name
 
     def __post_init__(self) -> None:
+        self.lowered = self.text.lower()
         for m in _PERSON_RUN_RE.finditer(self.text):
             name = _clean(m.group("n"), self.conv)
             if name and " " in name and not any(
                     _not_personal(w, self.conv) for w in name.split()):
                 self.names.append((m.start(), m.end(), name))
+                self.by_surname.setdefault(name.split()[-1], (m.end(), name))
+
+    def full_name(self, surname: str, a: int) -> str | None:
+        """The first full name with `surname` the text gives before `a`."""
+        found = self.by_surname.get(surname)
+        return found[1] if found is not None and found[0] <= a else None
 
     def in_quote(self, pos: int) -> bool:
         return any(qa <= pos < qb for qa, qb in self.quoted)
@@ -125,13 +139,10 @@ def _antecedent(doc: _Doc, lo: int, a: int, last: str | None) -> str | None:
     speaker."""
     text = doc.text
     found = None
-    full: dict[str, str] = {}
-    for _, end, name in doc.names:
-        if end <= a:
-            full.setdefault(name.split()[-1], name)
     for m in _SINGLE_CAP_RE.finditer(text, lo, a):  # "Soler descartó ...": a surname
-        if m.group(0) in full and not doc.in_quote(m.start()):
-            found = full[m.group(0)]
+        full = doc.full_name(m.group(0), a)
+        if full is not None and not doc.in_quote(m.start()):
+            found = full
     governed = None  # a name after a preposition ("recorrer para o Tribunal X") is rarely
     for start, end, name in doc.names:  # the one who speaks next: the last resort only
         if start < lo or end > a or text[max(0, start - 1):start] == "(" or \
@@ -159,9 +170,8 @@ def _named_with(doc: _Doc, role: str, a: int) -> str | None:
     if len(role) < 4:
         return None
     stem = re.compile(rf"\b{re.escape(role[:-1].lower())}\w{{0,3}}\b")
-    best: tuple[int, int, str] | None = None  # (mention position, -distance, name)
-    low = doc.text[:a].lower()
-    for m in stem.finditer(low):
+    found = None
+    for m in stem.finditer(doc.lowered, 0, a):
         if doc.in_quote(m.start()):
             continue
         near = [(max(start - m.end(), m.start() - end, 0), name)
@@ -170,10 +180,8 @@ def _named_with(doc: _Doc, role: str, a: int) -> str | None:
                 and not _SENT_END_RE.search(doc.text, min(end, m.end()),
                                             max(start, m.start()))]  # the same sentence
         if near:
-            gap, name = min(near)
-            if best is None or m.start() > best[0]:
-                best = (m.start(), -gap, name)
-    return best[2] if best is not None else None
+            found = min(near)[1]  # the nearest name of the latest mention
+    return found
 
 
 # German "nach Leitners Worten", "nach Ansicht Müllers": whose words, in the genitive
@@ -182,14 +190,11 @@ _DE_WORDS_OF_RE = re.compile(
     r"Einschätzung|Ansicht|Meinung|Darstellung)\b")
 
 
-def _surname_owner(doc: _Doc, surname: str, a: int) -> str | None:
+def _surname_owner(doc: _Doc, surname: str, a: int) -> str:
     """The full name of the person the text named earlier with `surname`, else the
-    surname."""
-    for _, end, name in doc.names:
-        words = name.split()
-        if end <= a and words[-1] == surname:
-            return " ".join(words[-2:])  # "Konzernchefin Anna Berger": roles are capitalised
-    return surname
+    surname ("Konzernchefin Anna Berger": German capitalises roles, the last two words)."""
+    full = doc.full_name(surname, a)
+    return " ".join(full.split()[-2:]) if full is not None else surname
 
 
 _GOVERNED_RE = re.compile(

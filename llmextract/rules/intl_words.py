@@ -1,6 +1,6 @@
 """Words the rules of French, Spanish, Italian and Portuguese entities are built from:
-heads written in lower case before a proper name, the words that label a byline's date, and
-French demonyms written as nouns before a name (llmextract.rules.intl_entities)."""
+heads written in lower case before a proper name, and French demonyms written as nouns
+before a name (llmextract.rules.intl_entities)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 from llmextract.rules.entities import EntityHit
 
-__all__ = ["DATE_LABELS", "LOWER_HEADS", "VENUES", "without_demonym"]
+__all__ = ["LOWER_HEADS", "VENUES", "without_demonym"]
 
 LOWER_HEADS = {
     "fr": "ministère gouvernement tribunal stade chambre conseil cour préfecture mairie "
@@ -25,10 +25,6 @@ VENUES = frozenset(
     "stade estadio stadio estádio rue avenue boulevard quai place mont col lac calle avenida "
     "plaza paseo sierra río monte lago via viale piazza corso fiume rua praça largo serra "
     "rio".split())
-# words that label a byline's date ("Publié le 18 mars", "Actualizado: 09/08/2025")
-DATE_LABELS = frozenset(
-    "publié publiée mis actualisé actualizado actualizada publicado publicada pubblicato "
-    "aggiornato atualizado veröffentlicht aktualisiert aktualisierung stand".split())
 # a French demonym written as a noun before a name: "le Belge Thibaut Vandamme"
 _DEMONYM_RE = re.compile(
     r"[A-ZÀ-Þ][a-zà-ÿ]+(?:ois|oise|ais|aise|ien|ienne|éen|éenne|ain|aine|ol|ole|and|ande|"

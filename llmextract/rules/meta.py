@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from llmextract.rules.sentences import Block, lines
+from llmextract.text.dates import DATE_LABELS, parse_date
 from llmextract.text.dates import MONTH_RE as _MON
-from llmextract.text.dates import parse_date
 
 __all__ = ["WIRES", "Meta", "parse_date", "parse_meta"]
 
@@ -88,9 +88,7 @@ def _is_title_line(s: str) -> bool:
 
 
 _DATE_LABEL_RE = re.compile(
-    r"(?i)^(?:updated|published|posted|last|publié|publiée|mis|actualisé|actualizado|"
-    r"actualizada|publicado|publicada|pubblicato|aggiornato|atualizado|veröffentlicht|"
-    r"aktualisiert|stand)\b")
+    rf"(?i)^(?:updated|published|posted|last|{'|'.join(sorted(DATE_LABELS))})\b")
 
 
 _ROLE_PART_RE = re.compile(rf"(?:^|\s){_ROLES}\s*$")  # "| Staff Writer": a role, no paper

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from llmextract.text.langs import conventions
 
-__all__ = ["MONTH_RE", "parse_date"]
+__all__ = ["DATE_LABELS", "MONTH_RE", "parse_date"]
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
@@ -79,3 +79,9 @@ def parse_date(s: str, lang: str | None = None) -> tuple[dt.date, int, int] | No
                 best = (d, m.start(), m.end())
             break
     return best
+
+
+# words that label a byline's date ("Publié le 18 mars", "Actualizado: 09/08/2025")
+DATE_LABELS = frozenset(
+    "publié publiée mis actualisé actualizado actualizada publicado publicada pubblicato "
+    "aggiornato atualizado veröffentlicht aktualisiert aktualisierung stand".split())

@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from llmextract.text.langs import Conventions
+from llmextract.text.lexicon_de import INDEFINITE
 from llmextract.text.numbermatch import NumberMatch
 
 __all__ = ["find_numbers_intl", "read_digits", "values_in_intl"]
@@ -324,13 +325,12 @@ def values_in_intl(phrase: str, conv: Conventions) -> list[float]:
 # "2 mil 300 millones", "mil 870": Mexican papers write the thousands in a word
 _MIL_RE = re.compile(r"(?<![\d.,])(?:(?P<k>\d{1,3})[ \t\u00a0]+)?mil[ \t\u00a0]+(?P<rest>\d{1,3})"
                      r"(?![\d.,]\d)(?:[ \t\u00a0]+(?P<scale>millones|millón))?", re.IGNORECASE)
-_DE_ONE = frozenset("ein eine einen einem einer eines".split())
 # "siebenköpfig", "dreijährig", "zweistündig": a German number word opening a compound
 _DE_COMPOUND_RE = re.compile(
     r"(köpfig|jährig|stündig|tägig|wöchig|monatig|minütig|fach|teilig|stöckig|spurig|"
     r"seitig|sitzig|gleisig|zimmrig)(?:e|en|er|es|em)?$")
-
-
+# "Dreiviertelstunde" is a share of a unit, "Viertelfinale" is not
+_DE_TIME_NOUNS = frozenset("stunde jahr jahrhundert liter meile tonne".split())
 # Shares and multiples said in words, per language: "die Hälfte", "un tiers", "il doppio"
 _SHARE_WORDS: dict[str, dict[str, float]] = {
     "de": {"hälfte": 0.5, "drittel": 1 / 3, "viertel": 0.25, "fünftel": 0.2, "zehntel": 0.1,
@@ -351,32 +351,46 @@ _OUT_OF_RE = re.compile(r"\b(?:sur|su|de cada|em cada|de|von)\b", re.IGNORECASE)
 _AND_HALF = {"de": ("einhalb",), "fr": ("et demi", "et demie"), "es": ("y medio", "y media"),
              "it": ("e mezzo", "e mezza"), "pt": ("e meio", "e meia")}
 _RACE_TIME_RE = re.compile(r"(?<!\d)(\d{1,2})['’](\d{2})[\"”](\d{1,2})(?!\d)")
+_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
 
 
-def _shares(phrase: str, words: list[str], conv: Conventions) -> list[float]:
-    """A share, a multiple, "x out of y", "and a half" and a race time ("5'48"31") said the
-    language's way, as the number a model gives for it."""
-    code = conv.code
-    table = _SHARE_WORDS.get(code, {})
+def _spoken_totals(phrase: str, words: list[str], conv: Conventions) -> list[float]:
+    """Numbers a phrase states in the language's other ways, as the number a model gives
+    for them: shares and multiples ("die Hälfte", "il doppio"), "x out of y", "and a half",
+    race times ("5'48"31"), Mexican "mil 870" (1,870), German "einen Sitz" (one),
+    "siebenköpfig" (seven), "zweieinhalb" and "Dreiviertelstunde"."""
+    table = _SHARE_WORDS.get(conv.code, {})
     out = [table[w] for w in words if w in table]
     nums = [v for v in (_word_or_digit(t, conv) for t in _TOKEN_RE.findall(phrase.lower()))
             if v is not None]
     if len(nums) >= 2 and _OUT_OF_RE.search(phrase) and 0 < nums[0] < nums[1]:
         out.append(nums[0] / nums[1])
-    if nums and any(h in phrase.lower() for h in _AND_HALF.get(code, ())):
+    if nums and any(h in phrase.lower() for h in _AND_HALF.get(conv.code, ())):
         out.append(nums[0] + 0.5)
-    if code == "de":  # "zweieinhalb"; "Dreiviertelstunde", "Viertelfinale" no: a noun after
-        out += [float(conv.units[w[:-7]]) + 0.5 for w in words
-                if w.endswith("einhalb") and w[:-7] in conv.units]
-        out += [table[k] for w in words for k in ("dreiviertel", "viertel", "drittel")
-                if w.startswith(k) and w[len(k):] in _DE_TIME_NOUNS]
     for m in _RACE_TIME_RE.finditer(phrase):
         out.append(round(int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3)) / 100, 2))
+    if conv.code == "es":
+        for m in _MIL_RE.finditer(phrase):
+            total = int(m.group("k") or 1) * 1000 + int(m.group("rest"))
+            out.append(float(total * (1e6 if m.group("scale") else 1)))
+    if conv.code == "de":
+        out += _german_words(words, conv, table)
     return out
 
 
-_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
-_DE_TIME_NOUNS = frozenset("stunde jahr jahrhundert liter meile tonne".split())
+def _german_words(words: list[str], conv: Conventions, table: dict[str, float]
+                  ) -> list[float]:
+    out = [float(conv.units[w[:-7]]) + 0.5 for w in words  # "zweieinhalb"
+           if w.endswith("einhalb") and w[:-7] in conv.units]
+    out += [table[k] for w in words for k in ("dreiviertel", "viertel", "drittel")
+            if w.startswith(k) and w[len(k):] in _DE_TIME_NOUNS]
+    if any(w in INDEFINITE for w in words):
+        out.append(1.0)
+    for w in words:
+        cm = _DE_COMPOUND_RE.search(w)
+        if cm is not None and w[:cm.start()] in conv.units:
+            out.append(float(conv.units[w[:cm.start()]]))
+    return out
 
 
 def _word_or_digit(token: str, conv: Conventions) -> float | None:
@@ -385,25 +399,6 @@ def _word_or_digit(token: str, conv: Conventions) -> float | None:
     if token in conv.units:
         return float(conv.units[token])
     return 1.0 if token in _ONE else None
-
-
-def _spoken_totals(phrase: str, words: list[str], conv: Conventions) -> list[float]:
-    """Numbers a phrase states in the language's other ways: Mexican "mil 870" (1,870),
-    German "einen Sitz" (one) and "siebenköpfig" (seven)."""
-    out: list[float] = []
-    if conv.code == "es":
-        for m in _MIL_RE.finditer(phrase):
-            total = int(m.group("k") or 1) * 1000 + int(m.group("rest"))
-            out.append(float(total * (1e6 if m.group("scale") else 1)))
-    out += _shares(phrase, words, conv)
-    if conv.code == "de":
-        if any(w in _DE_ONE for w in words):
-            out.append(1.0)
-        for w in words:
-            cm = _DE_COMPOUND_RE.search(w)
-            if cm is not None and w[:cm.start()] in conv.units:
-                out.append(float(conv.units[w[:cm.start()]]))
-    return out
 
 
 _HOURS_MIN_RE = re.compile(

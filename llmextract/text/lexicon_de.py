@@ -12,7 +12,8 @@ naturally occur in the test articles too.
 
 from __future__ import annotations
 
-__all__ = ["ACRONYM_STOP", "COMMON_NOUNS", "DETERMINERS", "GIVEN_NAMES", "PLACES"]
+__all__ = ["ACRONYM_STOP", "COMMON_NOUNS", "DETERMINERS", "GIVEN_NAMES", "INDEFINITE",
+           "PLACES"]
 
 
 def _words(s: str) -> frozenset[str]:
@@ -27,6 +28,8 @@ DETERMINERS = _words(
     "unseren unserem")
 
 # frequent common nouns of news copy (lower case; singular and plural forms)
+# the indefinite article, which is also the number one ("einen Sitz")
+INDEFINITE = _words("ein eine einen einem einer eines")
 COMMON_NOUNS = _words("""
     abend abende abgeordnete abgeordneten abschluss absicht alter altersgruppe amt ämter
     analyse anfang anfrage angabe angaben angebot angebote angriff angriffe angst anlage

@@ -370,9 +370,8 @@ def _small_number(word: str) -> float | None:
 
 
 _SUFFIX_SCALE_RE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(m|bn|k)\b", re.IGNORECASE)
-_SUFFIX_SCALES = {"m": 1e6, "bn": 1e9, "k": 1e3}
-_FRACTION_WORD_RE = re.compile(r"\b(?:half|thirds?|quarters?|fifths?|tenths?)\b",
-                               re.IGNORECASE)
+_FRACTION_WORD_RE = re.compile(
+    rf"\b(?:{'|'.join(sorted(FRACTION_WORDS | {'fifths', 'tenths'}))})\b", re.IGNORECASE)
 _PERCENT_WORD_RE = re.compile(r"%|\bper\s?cent|\bpercent|\bpoints?\b", re.IGNORECASE)
 _AND_A_HALF_RE = re.compile(r"\band\s+a\s+half\b", re.IGNORECASE)
 
@@ -389,7 +388,7 @@ def _spoken_totals(phrase: str, vals: list[float]) -> list[float]:
         if x is not None and y is not None and 0 < x < y:
             out.append(x / y)
     for m in _SUFFIX_SCALE_RE.finditer(phrase):  # "3.6m hours": 3.6 million too
-        out.append(float(m.group(1).replace(",", "")) * _SUFFIX_SCALES[m.group(2).lower()])
+        out.append(float(m.group(1).replace(",", "")) * SCALES[m.group(2).lower()])
     if _FRACTION_WORD_RE.search(phrase) and not _PERCENT_WORD_RE.search(phrase):
         # "risen by a quarter" (25%), not "0.4 per cent" nor "a quarter of a point"
         out += [round(v * 100, 6) for v in vals if 0 < v < 1]
