@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,3 +55,10 @@ def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
 def records(out: str) -> list[dict[str, Any]]:
     """The JSON records of a JSONL output."""
     return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def interruptible() -> None:
+    """`preexec_fn` for a child the test interrupts with SIGINT: a shell that starts the
+    suite in the background hands its children SIGINT ignored, and a Python started that
+    way never turns Ctrl-C into KeyboardInterrupt; the child gets the default back."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -18,7 +18,7 @@ import pytest
 from llmextract.fakeserver import FakeServer
 from llmextract.run.resume import done_ids
 
-from .conftest import ARTICLES, ROOT
+from .conftest import ARTICLES, ROOT, interruptible
 
 KEY = "sk-test-batch-not-a-key"
 
@@ -39,7 +39,7 @@ def start(args: list[str], cache: Path) -> subprocess.Popen[str]:
     env.update(OPENAI_API_KEY=KEY, LLMEXTRACT_CACHE_DIR=str(cache))
     return subprocess.Popen([sys.executable, "-m", "llmextract", "summarize", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=interruptible)
 
 
 def finish(proc: subprocess.Popen[str]) -> int:

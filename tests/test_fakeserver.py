@@ -32,6 +32,8 @@ from llmextract.fakeserver import (
 )
 from llmextract.schemas.news import ArticleSummary
 
+from .conftest import interruptible
+
 pytestmark = pytest.mark.block_network(allowed_hosts=["127\\.0\\.0\\.1"])
 
 ANSWERS = Path(__file__).parent / "data" / "answers_example"
@@ -451,6 +453,7 @@ def test_cli_serves_and_stops_on_interrupt() -> None:
         text=True,
         env=env,
         cwd=ROOT,
+        preexec_fn=interruptible,
     )
     try:
         assert proc.stderr is not None
