@@ -4,7 +4,8 @@ openai's `chat.completions.create` passes every request body through `async_mayb
 a recursive walk of the whole body against its TypedDicts (messages, and the response
 model's tool schema: ~95 nodes for `ArticleSummary`), which renames aliased keys and drops
 omitted ones. For chat completion parameters there are no aliased keys, so on JSON data the
-walk returns what it was given: ~0.35 ms of CPU per request for nothing (issue 16).
+walk returns what it was given: ~0.34 ms of CPU per request for nothing (issue 16;
+`python bench/client_path.py`).
 
 `ChatPoster` is the `create` function instructor calls (through instructor's own
 `patch_v2`, so instructor's request preparation, parsing, re-asks and retry loop are
@@ -17,7 +18,8 @@ openai's own `create`. `tests/test_poster.py` compares the bytes of both paths.
 `PreparedTools` does, once per response model, the TOOLS-mode preparation instructor's
 `create_with_completion` repeats on every call (checking the model for async validators,
 building its tool definition, a templating pass with no context, a cache key with no
-cache): ~0.3 ms per request. Each call then runs instructor's own loop, `retry_async_v2`
+cache): a further ~0.06 ms per request (instructor's async-validator check is memoised in
+call/memo.py already). Each call then runs instructor's own loop, `retry_async_v2`
 (the request, parsing, validation, re-asks, retries and instructor's exceptions, all
 unchanged), with the prepared tool definition and the call's messages.
 """
