@@ -182,13 +182,13 @@ def iter_articles(paths: Iterable[str | Path], max_chars: int,
             yield from iter_url_file(path, _web(web), skip)
         elif path.stem not in skip:
             yield read_text_article(path, max_chars)
-    if web is not None:
+    if web is not None and (web.opts.feeds or web.opts.sitemaps):
         from llmextract.read.web.sources import iter_sources
 
         yield from iter_sources(web, skip)
 
 
 def _url_list(path: Path) -> bool:
-    from llmextract.read.web.sources import looks_like_url_list
+    from llmextract.read.web.urls import looks_like_url_list
 
     return looks_like_url_list(path)

@@ -14,7 +14,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from llmextract.config import Settings
 from llmextract.errors import UsageError
@@ -45,10 +45,8 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
     if task is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
-    from llmextract.read.web.fetch import WebSession
-
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
-    web = WebSession(settings, managed=True)  # pages, feeds, sitemaps: one pool, closed here
+    web = _WebOnDemand(settings)  # pages, feeds, sitemaps: one pool, closed here
     articles = iter_articles(opts.paths, settings.max_chars, skip=skip, web=web)
     try:
         async with Extractor(settings=settings) as extractor:
@@ -60,6 +58,27 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
     finally:
         writer.close()
         await web.aclose()
+
+
+class _WebOnDemand:
+    """The batch's `WebSession`, made when an input first needs it (a URL, a page in a
+    JSONL file, a feed): a run over files never imports the fetcher."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.opts = settings.web
+        self._session: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # only names this object lacks
+        if self._session is None:
+            from llmextract.read.web.fetch import WebSession
+
+            self._session = WebSession(self.settings, managed=True)
+        return getattr(self._session, name)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.aclose()
 
 
 def _tell_error(result: Result, progress: Progress) -> None:

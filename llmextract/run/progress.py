@@ -281,7 +281,7 @@ def count_inputs(paths: list[str]) -> int | None:
 
 
 def _url_list(path: Path) -> bool:
-    from llmextract.read.web.sources import looks_like_url_list
+    from llmextract.read.web.urls import looks_like_url_list
 
     return looks_like_url_list(path)
 

@@ -73,7 +73,7 @@ def input_rows(paths: list[str]) -> Iterator[dict[str, Any]]:
     """The stage's input rows (`llmextract.run.ray_stage.row_article`) for `paths`: files
     and folders by path, JSONL files line by line, exactly as the single-process CLI
     would read them. Standard input, URLs and URL lists are usage errors here."""
-    from llmextract.read.web.sources import is_url, looks_like_url_list
+    from llmextract.read.web.urls import is_url, looks_like_url_list
 
     for raw in paths:
         if raw == STDIN or (is_url(raw) and not os.path.lexists(raw)):

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from llmextract.read.article import Article, check_text
 from llmextract.read.web.fetch import WebSession
 from llmextract.read.web.response import TEXT_TYPES, PageResponse, charset_of, media_type
+from llmextract.read.web.urls import is_url, looks_like_url_list
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -30,16 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["PageRef", "is_url", "iter_sources", "iter_url_file", "looks_like_url_list",
            "pending_article", "resolve", "url_articles", "url_id"]
 
-URL_LIST_SUFFIXES = {".urls", ".csv"}
-_SNIFF_BYTES = 65_536
 _MAX_SITEMAP_DEPTH = 4
-
-
-def is_url(raw: object) -> bool:
-    """An http(s) URL given where a path may be."""
-    if not isinstance(raw, str) or not raw.startswith(("http://", "https://")):
-        return False
-    return not any(c.isspace() for c in raw) and bool(urlsplit(raw).hostname)
 
 
 def url_id(url: str) -> str:
@@ -76,26 +68,6 @@ def pending_article(url: str, session: WebSession, *, id: str | None = None,
 
 
 # -- files of URLs -------------------------------------------------------------------------
-def looks_like_url_list(path: Path) -> bool:
-    """`.urls` and `.csv` files are URL lists; a `.txt` file is one when every non-blank,
-    non-comment line of its start is a single URL."""
-    suffix = path.suffix.lower()
-    if suffix in URL_LIST_SUFFIXES:
-        return True
-    if suffix != ".txt":
-        return False
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-    except OSError:
-        return False
-    lines = [ln.strip() for ln in head.decode("utf-8", "replace").splitlines()]
-    if len(head) == _SNIFF_BYTES and lines:
-        lines.pop()  # maybe cut short
-    lines = [ln for ln in lines if ln and not ln.startswith("#")]
-    return bool(lines) and all(is_url(ln) for ln in lines)
-
-
 def _csv_urls(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh)
