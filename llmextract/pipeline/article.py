@@ -138,7 +138,8 @@ class Pipeline:
             fetched.result = self._record(article).error(article.error_type,
                                                          article.error or "no text")
             return False
-        fetched.chunks = self.chunking.plan(article.text)
+        if self.client is not None:  # chunks are what is sent: the rule engine reads it whole
+            fetched.chunks = self.chunking.plan(article.text)
         if self.cache is not None:
             meta = json.dumps(article.meta, sort_keys=True) if article.meta else ""
             parts = (*self._key_parts, meta)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
-from llmextract.pipeline.custom_run import FieldsFinisher
 from llmextract.pipeline.news import NewsFinisher
 from llmextract.schemas.news import ArticleSummary
 
@@ -64,4 +63,9 @@ def register_finisher(schema: type[BaseModel]) -> Callable[[FinisherFactory],
 
 def finisher_for(schema: type[BaseModel], settings: Settings) -> Finisher:
     """`schema`'s registered finisher, else the generic one (fields, then recover)."""
-    return _FINISHERS.get(schema, FieldsFinisher)(settings)
+    factory = _FINISHERS.get(schema)
+    if factory is None:  # imported here: a news run never loads the generic checks
+        from llmextract.pipeline.custom_run import FieldsFinisher
+
+        factory = FieldsFinisher
+    return factory(settings)
