@@ -181,7 +181,9 @@ def _named_again(text: str, name: str, after: int) -> bool:
     return False
 
 
-_LOWER_WORD_RE = re.compile(r"\b[a-z][a-z'’\-]+\b")
+# r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
+# character before it): the same words, found by skipping to the next lower-case letter
+_LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
 
 
 def _key(name: str) -> str:
