@@ -53,6 +53,7 @@ from llmextract.rules.gazetteer import (
     ORG_CUES,
     ORG_HEADS,
     PARTY_PLURALS,
+    PERSON_TITLES,
     TIME_WORDS,
 )
 
@@ -239,10 +240,21 @@ def _named_body(text: str, m: re.Match[str], word: str,
     return EntityHit(a, end, text[a:end], "organization", 0.7)
 
 
+# A run that is one plain capitalised word among these ("The", "But", "However") yields
+# nothing: segments() keeps it whole, trim_leading() drops a common word that ends its run,
+# and nothing is left to type or to head a "... government" body. Words the gazetteers
+# know as places, organisations, titles or time words take the long way.
+_LONE_DROPPED = frozenset(COMMON_WORDS - LOCATIONS - KNOWN_ORGS - PERSON_TITLES - TIME_WORDS)
+
+
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
     lower_words = set(_LOWER_WORD_RE.findall(text))
     hits: list[EntityHit] = []
     for m in SEQ_RE.finditer(text):
+        run = m.group(0)
+        if run.isascii() and run.isalpha() and run[1:].islower() and \
+                run.lower() in _LONE_DROPPED:
+            continue
         if any(s <= m.start() < e for s, e in skip):
             continue
         last: tuple[int, int] | None = None
