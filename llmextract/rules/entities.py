@@ -97,7 +97,7 @@ def _type(
         return None  # a quoted title of a work: "Silver Swan"
     if len(toks) == 1 and low in ORG_CUES and ruling_before(words_before(text, a)):
         return "organization", 0.6  # "the ruling nationalist Front"
-    if len(toks) == 1 and low in ORG_CUES | LOC_CUES:
+    if len(toks) == 1 and (low in ORG_CUES or low in LOC_CUES):  # no set union per call
         return None
     if NOT_ENTITY_AFTER_RE.match(text, b):
         return None
@@ -346,7 +346,11 @@ def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
     no entity of its own."""
     joined: dict[int, EntityHit] = {}
     for g in hits:
-        m = _ON_BEFORE_RE.search(text, max(0, g.start - 90), g.start)
+        lo = max(0, g.start - 90)
+        # a match ends "on", blanks and at most one line break: most hits cannot follow one
+        if not text[lo:g.start].rstrip(" \t\n").endswith("on"):
+            continue
+        m = _ON_BEFORE_RE.search(text, lo, g.start)
         if m is not None:
             a = m.start("org")
             joined[g.start] = EntityHit(a, g.end, text[a:g.end], "organization", 0.7)
