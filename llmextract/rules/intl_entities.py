@@ -250,8 +250,8 @@ class _Finder:
         low = name.lower()
         if self.text[start + len(name):start + len(name) + 1] in ("$", "€", "£"):
             return False  # "US$ 1,1 millones", "R$ 14": a currency's sign
-        if any(w.lower() in self.conv.units or w.lower() in _MEASURES
-               or w.lower() in self.conv.percent for w in words):
+        if any((lw := w.lower()) in self.conv.units or lw in _MEASURES
+               or lw in self.conv.percent for w in words):
             return False  # "Drei Menschen", "Liter Regen", "Prozent Ballbesitz"
         if low in LOCATIONS or low in KNOWN_ORGS or (name.isupper() and len(name) >= 2):
             return True
