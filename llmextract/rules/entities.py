@@ -82,7 +82,7 @@ _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]
 
 
 def _type(
-    text: str, a: int, b: int, after_title: bool, lower_words: set[str]
+    text: str, a: int, b: int, after_title: bool, lower_words: _LowerWords
 ) -> tuple[str, float] | None:
     name = text[a:b]
     low = name.lower()
@@ -185,6 +185,39 @@ def _named_again(text: str, name: str, after: int) -> bool:
 # r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
 # character before it): the same words, found by skipping to the next lower-case letter
 _LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
+
+
+class _LowerWords:
+    """`word in self`: whether `word` is one of _LOWER_WORD_RE's matches in the text (a
+    word the text writes in lower case). An article asks about a handful of words, so
+    each is looked up where the text has it instead of listing every lower-case word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: str) -> bool:
+        if word not in self._seen:
+            self._seen[word] = self._find(word)
+        return self._seen[word]
+
+    def _find(self, word: str) -> bool:
+        text = self.text
+        q = text.find(word)
+        while q >= 0:
+            # a match lies inside one run of [a-z'’-]; matching from the run's start finds
+            # what a scan of the whole text finds there
+            r = q
+            while r > 0 and text[r - 1] in _WORD_CHARS:
+                r -= 1
+            for m in _LOWER_WORD_RE.finditer(text, r):
+                if m.start() >= q:
+                    if m.start() == q and m.end() == q + len(word):
+                        return True
+                    break
+            q = text.find(word, q + 1)
+        return False
 
 
 def _key(name: str) -> str:
@@ -193,7 +226,7 @@ def _key(name: str) -> str:
 
 
 def _segment_hits(
-    text: str, a: int, b: int, title: bool, lower_words: set[str]
+    text: str, a: int, b: int, title: bool, lower_words: _LowerWords
 ) -> list[EntityHit]:
     seg = text[a:b]
     last = seg.rsplit(" ", 1)[-1]
@@ -248,7 +281,7 @@ _LONE_DROPPED = frozenset(COMMON_WORDS - LOCATIONS - KNOWN_ORGS - PERSON_TITLES 
 
 
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
-    lower_words = set(_LOWER_WORD_RE.findall(text))
+    lower_words = _LowerWords(text)
     hits: list[EntityHit] = []
     for m in SEQ_RE.finditer(text):
         run = m.group(0)
