@@ -45,10 +45,12 @@ def _title_case(s: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
-def _skips(text: str, meta: Meta) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(spans skipped for figures and quotes, spans skipped for entities)."""
+def _skips(
+    text: str, meta: Meta, ls: list[Block]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(spans skipped for figures and quotes, spans skipped for entities); `ls`: the text's
+    lines."""
     skip = list(meta.skip)
-    ls = lines(text)
     for ln in ls:
         if ln.text.lstrip().startswith(("Related", "Read more", "READ MORE", "http", "Tags:")):
             skip.append((ln.start, ln.end))
@@ -94,8 +96,9 @@ def _english_quotes(text: str, skip: list[tuple[int, int]]) -> list[QuoteHit]:
 
 
 def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
-    meta = parse_meta(text, lang)
-    skip, ent_skip = _skips(text, meta)
+    ls = lines(text)  # read once for the header, the footer and the skipped lines
+    meta = parse_meta(text, lang, ls)
+    skip, ent_skip = _skips(text, meta, ls)
     sents = sentences(text)
     numbers = find_numbers(text, lang)
     figs = find_figures(text, sents, skip, numbers)

@@ -53,6 +53,7 @@ from llmextract.rules.gazetteer import (
     ORG_CUES,
     ORG_HEADS,
     PARTY_PLURALS,
+    PERSON_TITLES,
     TIME_WORDS,
 )
 
@@ -81,7 +82,7 @@ _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]
 
 
 def _type(
-    text: str, a: int, b: int, after_title: bool, lower_words: set[str]
+    text: str, a: int, b: int, after_title: bool, lower_words: _LowerWords
 ) -> tuple[str, float] | None:
     name = text[a:b]
     low = name.lower()
@@ -96,7 +97,7 @@ def _type(
         return None  # a quoted title of a work: "Silver Swan"
     if len(toks) == 1 and low in ORG_CUES and ruling_before(words_before(text, a)):
         return "organization", 0.6  # "the ruling nationalist Front"
-    if len(toks) == 1 and low in ORG_CUES | LOC_CUES:
+    if len(toks) == 1 and (low in ORG_CUES or low in LOC_CUES):  # no set union per call
         return None
     if NOT_ENTITY_AFTER_RE.match(text, b):
         return None
@@ -181,7 +182,42 @@ def _named_again(text: str, name: str, after: int) -> bool:
     return False
 
 
-_LOWER_WORD_RE = re.compile(r"\b[a-z][a-z'’\-]+\b")
+# r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
+# character before it): the same words, found by skipping to the next lower-case letter
+_LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
+
+
+class _LowerWords:
+    """`word in self`: whether `word` is one of _LOWER_WORD_RE's matches in the text (a
+    word the text writes in lower case). An article asks about a handful of words, so
+    each is looked up where the text has it instead of listing every lower-case word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: str) -> bool:
+        if word not in self._seen:
+            self._seen[word] = self._find(word)
+        return self._seen[word]
+
+    def _find(self, word: str) -> bool:
+        text = self.text
+        q = text.find(word)
+        while q >= 0:
+            # a match lies inside one run of [a-z'’-]; matching from the run's start finds
+            # what a scan of the whole text finds there
+            r = q
+            while r > 0 and text[r - 1] in _WORD_CHARS:
+                r -= 1
+            for m in _LOWER_WORD_RE.finditer(text, r):
+                if m.start() >= q:
+                    if m.start() == q and m.end() == q + len(word):
+                        return True
+                    break
+            q = text.find(word, q + 1)
+        return False
 
 
 def _key(name: str) -> str:
@@ -190,7 +226,7 @@ def _key(name: str) -> str:
 
 
 def _segment_hits(
-    text: str, a: int, b: int, title: bool, lower_words: set[str]
+    text: str, a: int, b: int, title: bool, lower_words: _LowerWords
 ) -> list[EntityHit]:
     seg = text[a:b]
     last = seg.rsplit(" ", 1)[-1]
@@ -237,10 +273,21 @@ def _named_body(text: str, m: re.Match[str], word: str,
     return EntityHit(a, end, text[a:end], "organization", 0.7)
 
 
+# A run that is one plain capitalised word among these ("The", "But", "However") yields
+# nothing: segments() keeps it whole, trim_leading() drops a common word that ends its run,
+# and nothing is left to type or to head a "... government" body. Words the gazetteers
+# know as places, organisations, titles or time words take the long way.
+_LONE_DROPPED = frozenset(COMMON_WORDS - LOCATIONS - KNOWN_ORGS - PERSON_TITLES - TIME_WORDS)
+
+
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
-    lower_words = set(_LOWER_WORD_RE.findall(text))
+    lower_words = _LowerWords(text)
     hits: list[EntityHit] = []
     for m in SEQ_RE.finditer(text):
+        run = m.group(0)
+        if run.isascii() and run.isalpha() and run[1:].islower() and \
+                run.lower() in _LONE_DROPPED:
+            continue
         if any(s <= m.start() < e for s, e in skip):
             continue
         last: tuple[int, int] | None = None
@@ -332,7 +379,11 @@ def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
     no entity of its own."""
     joined: dict[int, EntityHit] = {}
     for g in hits:
-        m = _ON_BEFORE_RE.search(text, max(0, g.start - 90), g.start)
+        lo = max(0, g.start - 90)
+        # a match ends "on", blanks and at most one line break: most hits cannot follow one
+        if not text[lo:g.start].rstrip(" \t\n").endswith("on"):
+            continue
+        m = _ON_BEFORE_RE.search(text, lo, g.start)
         if m is not None:
             a = m.start("org")
             joined[g.start] = EntityHit(a, g.end, text[a:g.end], "organization", 0.7)

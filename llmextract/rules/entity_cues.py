@@ -116,8 +116,12 @@ PAREN_ACRONYM_RE = re.compile(r"[ \t]*\(([A-Z][A-Z&]{1,7})\)")
 # "the Tarnow-Ostrava-Zell route": places joined by hyphens.
 CHAIN_AFTER_RE = re.compile(r"[ \t]+(?:route|flight|highway|road|railway|rail line|border)\b")
 # "in Ondo, Bauchi and Edo states"; "in Abra, Benton, Lagos, Cimmel and Doro".
+# (the first list item written out of its {1,8} repeat: the same matches, and a pattern
+# that opens with a capital lets re skip to the next capital; so too "the" in _ROAD_RE,
+# its \b tested after the "T" by a look-behind one character wider)
 LIST_RE = re.compile(
-    r"((?:[A-Z][a-z]+,[ \t]+){1,8}[A-Z][a-z]+,?[ \t]+and[ \t]+[A-Z][a-z]+)(?:[ \t]+"
+    r"([A-Z][a-z]+,[ \t]+(?:[A-Z][a-z]+,[ \t]+){0,7}[A-Z][a-z]+,?[ \t]+and[ \t]+[A-Z][a-z]+)"
+    r"(?:[ \t]+"
     r"(states|provinces|regions|counties|districts|cities|countries|towns|villages)\b|"
     r"(?![ \t]+[A-Z]|['’\-]))"
 )
@@ -146,7 +150,7 @@ def find_domains(text: str) -> list[tuple[int, int]]:
 
 # British road numbers ("the A39", "the M25", "the A1(M)"): places when the clause speaks of
 # a road, so aircraft, rifles and paper sizes ("the A380", "the M4 carbine") stay out.
-_ROAD_RE = re.compile(r"\b[Tt]he[ \t]+((?:[AMB]\d{1,4}|N\d{1,3})(?:\(M\))?)\b(?![-.,]?\d)")
+_ROAD_RE = re.compile(r"[Tt](?<!\w.)he[ \t]+((?:[AMB]\d{1,4}|N\d{1,3})(?:\(M\))?)\b(?![-.,]?\d)")
 _ROAD_CONTEXT_RE = re.compile(
     r"\b(?:road|roads|motorway|carriageway|junction|lanes?|northbound|southbound|eastbound|"
     r"westbound|traffic|roadworks|bypass|roundabout|slip road|diversions?|tailbacks?)\b",

@@ -30,8 +30,13 @@ __all__ = [
 
 _TOKEN = r"(?:[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|[A-Z]\.)"
 _CONNECT = r"(?:of|the|for|and|de|da|del|der|van|von|bin|bint|ibn|al|du|la|le|&)"
+# The first token is _TOKEN with its leading capital taken out in front and the check on
+# the character before it (no letter, apostrophe or hyphen) made after it: the same
+# matches, but a pattern that opens with a character set lets the engine skip straight to
+# the next capital instead of trying the look-behind at every position.
+_FIRST_TOKEN = r"[A-ZÀ-ÖØ-Þ](?<![\w'’\-].)(?:[\w'’&\-]*(?:\.(?:[A-Z]\.?)*)?|(?<=[A-Z])\.)"
 SEQ_RE = re.compile(
-    rf"(?<![\w'’\-]){_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|[-/]{_TOKEN})*"
+    rf"{_FIRST_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)*(?:al-)?{_TOKEN}|[-/]{_TOKEN})*"
 )
 _ABBR_KEEP = frozenset({"inc.", "ltd.", "co.", "corp.", "jr.", "sr.", "u.s.", "u.k.", "mass.",
                         "st."})

@@ -25,6 +25,9 @@ _WORD_RE = re.compile(r"[A-Za-z][\w'’\-]*")
 _STRONG_UNITS = frozenset({"percent", "percentage points"})
 _SAID_RE = re.compile(rf"(?P<spk>{SUBJECT})(?:,[^,\"“”]{{1,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\s+(?P<spk>[^,.;:()\"“”]{2,80})")
+# _SAID_RE ends in whitespace and a speech verb: a sentence without one cannot match it, and
+# this search is much cheaper than trying a speaker phrase at every position
+_VERB_RE = re.compile(rf"\s(?:{SPEECH_VERBS})\b")
 _CAP_TAIL_RE = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|of|the|for|and))*$")
 _NUM_WORDS = frozenset(
     "million billion thousand trillion percent cent cents share euros dollars pounds th st nd "
@@ -69,8 +72,12 @@ _DIGIT_RE = re.compile(r"\d")
 def _attributed(text: str, sent: Block | None) -> str | None:
     if sent is None:
         return None
-    s = _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), sent.text)
-    m = _SAID_RE.search(s) or _ACCORDING_RE.search(s)
+    s = sent.text
+    if '"' in s or "“" in s:  # only a quotation mark can start a _QUOTED_RE match
+        s = _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), s)
+    m = _SAID_RE.search(s) if _VERB_RE.search(s) else None
+    if m is None and "ccording" in s:
+        m = _ACCORDING_RE.search(s)
     if m is None:
         return None
     raw = m.group("spk").strip()

@@ -94,6 +94,13 @@ _OF_RE = re.compile(r"[ \t]+(?P<of>von|der|für)[ \t]+(?:[a-zäöüß]+(?:en|er)
                     r"(?P<name>[A-ZÄÖÜ][\w\-]+)")
 _LETTER_RE = re.compile(rf"[{_UP}]")
 _LOWER_WORD_RE = re.compile(r"[a-zàâçéèêëîïôûùÿñáíóúãõì'’\-]+")
+# r"(?<=[a-zäöü...,] )[A-ZÄÖÜ...][\w\-]+", r"(?<![\w.!?] )\b[a-zäöüß]+\b": the look-behinds
+# tested after the first letter (one character wider), so re skips to the next letter
+_MID_CAP_RE = re.compile(rf"[{_UP}](?<=[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ,] .)[\w\-]+")
+_LOWERED_RE = re.compile(r"[a-zäöüß](?<![\w.!?] .)(?<!\w.)[a-zäöüß]*\b")
+_NONSPACE_RE = re.compile(r"\S+")
+_AM_NAME_RE = re.compile(r" (?:am|an der) ")
+_INFLECTION_RE = re.compile(r"(?:e[mnrs]?|s)$")
 _SENT_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\n\"“„«»—–(]\s*|\s-\s+)$")  # "(ANSA) - La"
 
 
@@ -108,7 +115,8 @@ def _run_re(code: str) -> re.Pattern[str]:
     one = "|".join(joins)
     link = rf"(?:[ \t]+(?:(?:{one})(?:(?:{one}))?)?|-)" if joins else r"[ \t]+"
     # after an elided article too: "dell’Università di Padova", "l’Asie"
-    return re.compile(rf"(?<![\w])(?:{_TOKEN})(?:{link}(?:{_TOKEN})){{0,5}}")
+    first = rf"[{_UP}](?<!\w.)(?:[\w'’\-]*[\w]|)"  # (?<![\w])(?:{_TOKEN}), as _MID_CAP_RE
+    return re.compile(rf"{first}(?:{link}(?:{_TOKEN})){{0,5}}")
 
 
 
@@ -146,8 +154,8 @@ class _Finder:
         self.de = GermanCues(text, conv) if conv.code == "de" else None
         self.common = self.de.common if self.de is not None else set()
         # capitalised words mid-sentence (German reads its capitals otherwise: not needed)
-        self.mid_caps = set() if self.de is not None else {m.group(0) for m in re.finditer(
-            rf"(?<=[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ,] )[{_UP}][\w\-]+", text)}
+        self.mid_caps = set() if self.de is not None else {
+            m.group(0) for m in _MID_CAP_RE.finditer(text)}
         self.preps = _LOC_PREPS.get(conv.code, "").split()
         self._lowered: set[str] | None = None
 
@@ -155,7 +163,7 @@ class _Finder:
     def lowered(self) -> set[str]:
         """Lower-case words the text writes mid-sentence (German: "Genaue" is "genaue")."""
         if self._lowered is None:
-            self._lowered = set(re.findall(r"(?<![\w.!?] )\b[a-zäöüß]+\b", self.text))
+            self._lowered = set(_LOWERED_RE.findall(self.text))
         return self._lowered
 
     def _trim(self, a: int, b: int) -> tuple[int, int] | None:
@@ -166,7 +174,7 @@ class _Finder:
         em = _ELIDED_RE.match(self.text, a, b)  # "L’association Régions de France"
         if em is not None:
             a = em.end()
-        words = list(re.finditer(r"\S+", self.text[a:b]))
+        words = list(_NONSPACE_RE.finditer(self.text[a:b]))
         if not german and len(words) > 1 and words[0].group(0) in (
                 "La", "Le", "Les", "El", "Los", "Las", "Il", "Lo", "O", "A") and \
                 _SENT_START_RE.search(self.text, max(0, a - 3), a) is None:
@@ -242,8 +250,8 @@ class _Finder:
         low = name.lower()
         if self.text[start + len(name):start + len(name) + 1] in ("$", "€", "£"):
             return False  # "US$ 1,1 millones", "R$ 14": a currency's sign
-        if any(w.lower() in self.conv.units or w.lower() in _MEASURES
-               or w.lower() in self.conv.percent for w in words):
+        if any((lw := w.lower()) in self.conv.units or lw in _MEASURES
+               or lw in self.conv.percent for w in words):
             return False  # "Drei Menschen", "Liter Regen", "Prozent Ballbesitz"
         if low in LOCATIONS or low in KNOWN_ORGS or (name.isupper() and len(name) >= 2):
             return True
@@ -409,7 +417,7 @@ def _merge(hits: list[EntityHit], german: bool = False) -> list[EntityHit]:
     persons = [h.name.split() for h in hits if h.type == "person" and " " in h.name]
     parts = {w for p in persons for w in p}
     parts |= {h.name.split()[0] for h in hits if " " in h.name and (
-        (german and h.type != "person") or re.search(r" (?:am|an der) ", h.name))}
+        (german and h.type != "person") or _AM_NAME_RE.search(h.name))}
     out: list[EntityHit] = []
     seen: set[str] = set()
     for h in hits:
@@ -424,7 +432,7 @@ def _merge(hits: list[EntityHit], german: bool = False) -> list[EntityHit]:
 def _fold(name: str) -> str:
     """A name's key with inflection endings off: "Deutschen Wetterdienstes" and "Deutsche
     Wetterdienst" are one name."""
-    return " ".join(re.sub(r"(?:e[mnrs]?|s)$", "", w) if len(w) > 4 else w
+    return " ".join(_INFLECTION_RE.sub("", w) if len(w) > 4 else w
                     for w in name.lower().split())
 
 

@@ -97,8 +97,10 @@ _FOR_SPEAKER_RE = re.compile(
     rf"(?:^|[.!?][ \t]+|\n)(?:Para|Pour|Per|Für)[ \t]+"
     rf"(?:[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+|['’])){{0,3}}(?P<spk>{_NAME})[ \t]*,")
 _INVERTED_PRONOUN_RE = re.compile(r"^[\s,.]*(?:a|as|est|s'est|s’est)-t-(?:il|elle)\b")
+# (?<![\w.])(?P<n>{_CAP}...) with the look-behind tested after the first capital (one
+# character wider): the same matches, and re skips straight to the next capital
 _PERSON_RUN_RE = re.compile(
-    rf"(?<![\w.])(?P<n>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{1,3}})")
+    rf"(?P<n>[{_UP}](?<![\w.].)[\w'’\-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP}){{1,3}})")
 _PRONOUN_SUBJECT_RE = re.compile(
     r"(?:^|[.!?]\s+|,\s+)(?:er|sie|il|elle|él|ella|lui|lei|ele|ela)\b[^.!?]*$", re.IGNORECASE)
 
@@ -203,7 +205,7 @@ _GOVERNED_RE = re.compile(
     r"per|su|tra|fra|von|vom|zum|zur|mit|bei|nach|aus|im|am|gegen)"
     r"(?:[ \t]+(?:o|a|os|as|le|la|les|el|los|las|il|lo|gli|der|die|das|dem|den))?[ \t]+$|"
     r"\b(?:dell|all|dall|nell)['’]$", re.IGNORECASE)
-_SINGLE_CAP_RE = re.compile(rf"(?<![\w'’]){_CAP}(?![\w'’])")
+_SINGLE_CAP_RE = re.compile(rf"[{_UP}](?<![\w'’].)[\w'’\-]*(?![\w'’])")  # as _PERSON_RUN_RE
 _ROLE_AFTER_RE = re.compile(
     r"^[ \t]*,[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+(?:[ \t]+[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+)?"
     r"[ \t]+(?:o|a|el|la|le|il|lo|der|die|das|l['’])[ \t]*[a-zäöüßàâçéèêëîïôûùÿñáíóúãõ\-]+")

@@ -210,18 +210,17 @@ def _footer(text: str, ls: list[Block], meta: Meta) -> None:
             meta.publisher = cm.group("pub")
 
 
-def parse_meta(text: str, lang: str | None = None) -> Meta:
+def parse_meta(text: str, lang: str | None = None, ls: list[Block] | None = None) -> Meta:
     """Headline, byline, publisher, date, URL and the header/footer lines to skip (dates
-    also in `lang`'s month names)."""
+    also in `lang`'s month names); `ls`: the text's `lines`, when the caller has them."""
     meta = Meta(lang=lang)
-    ls = lines(text)
+    ls = lines(text) if ls is None else ls
     if not ls:
         return meta
     _header(ls, meta)
     _footer(text, ls, meta)
     if meta.published is None:
-        head = text[: ls[min(len(ls), 6) - 1].end]
-        for ln in lines(head):
+        for ln in ls[:6]:  # the lines of the text up to the end of its sixth line
             # "By X | The Courier | Published 18 March 2025": each part of a byline alone
             for part in ln.text.split(" | ") if " | " in ln.text else [ln.text]:
                 d = parse_date(part, lang)

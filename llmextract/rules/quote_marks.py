@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from llmextract.rules.sentences import Block
 
@@ -69,32 +70,48 @@ def _find_single_close(text: str, i: int, paras: list[Block]) -> tuple[int, bool
     return rstrip(text, i, end), False
 
 
+# For each opening mark, the characters _find_close stops at inside a paragraph: its
+# closing marks (a straight quote also closes on ”, a “ on a straight quote) and, for “, a
+# new “. Every other character is stepped over, so a search can jump to the next of these.
+_STOPS_RE = {mark: re.compile("[" + re.escape(close + {'"': "”", "“": '"“'}.get(mark, "")) + "]")
+             for mark, close in _CLOSE_FOR.items()}
+
+
 def _find_close(text: str, i: int, mark: str, paras: list[Block]) -> tuple[int, bool]:
     """(index of the closing mark, True) for an opening at i-1, or (end of the quoted
     words, False) when it is never closed."""
     close = _CLOSE_FOR[mark]
+    stops = _STOPS_RE[mark]
     pi = para_at(paras, i)
     para_end = paras[pi].end if paras and paras[pi].end >= i else len(text)
     j = i
     n = len(text)
     while j < n:
+        if j < para_end:  # jump to the next stop before the paragraph's end
+            m = stops.search(text, j, para_end)
+            j = para_end if m is None else m.start()
+            if j >= n:
+                break
         c = text[j]
         if c == close or (mark == '"' and c == "”") or (mark == "“" and c == '"'):
             return j, True
         if c == "“" and mark == "“":
             return rstrip(text, i, j), False  # a new opening: this one was left open
-        if j >= para_end:
-            nxt = j
-            while nxt < n and text[nxt].isspace():
-                nxt += 1
-            if nxt < n and (text[nxt].islower() or text[nxt] in ",;") and pi + 1 < len(paras):
-                j = nxt
-                pi = para_at(paras, nxt)
-                para_end = paras[pi].end
-                continue
-            return rstrip(text, i, j), False
-        j += 1
+        nxt = j  # here j >= para_end: every stop before it returned
+        while nxt < n and text[nxt].isspace():
+            nxt += 1
+        if nxt < n and (text[nxt].islower() or text[nxt] in ",;") and pi + 1 < len(paras):
+            j = nxt
+            pi = para_at(paras, nxt)
+            para_end = paras[pi].end
+            continue
+        return rstrip(text, i, j), False
     return rstrip(text, i, n), False
+
+
+@lru_cache(maxsize=16)  # one per set of opening marks: a handful of languages
+def _marks_re(opens: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(opens) + "]")
 
 
 def raw_quotes(text: str, paras: list[Block],
@@ -104,11 +121,13 @@ def raw_quotes(text: str, paras: list[Block],
     out: list[tuple[int, int, bool, int]] = []
     i = 0
     n = len(text)
+    marks = _marks_re(opens)
     while i < n:
+        m = marks.search(text, i)  # the next opening mark: nothing before it opens a quote
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
-        if c not in opens:
-            i += 1
-            continue
         prev = text[i - 1] if i > 0 else " "
         if c == '"' and (prev.isalnum() or prev in ".,;!?"):
             i += 1  # a stray closing straight quote

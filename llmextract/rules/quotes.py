@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from llmextract.rules.gazetteer import DEMONYMS
+from llmextract.rules.name_spans import name_after, names_before
 from llmextract.rules.quote_marks import OPEN_ALL, para_at, raw_quotes
 from llmextract.rules.quote_vocab import (
     CAP_SEQ as _CAP_SEQ,
@@ -219,20 +220,14 @@ def _expand_name(text: str, name: str) -> str:
     """A one-word name ("Petrenko", "Mamata") to the full name the text gives elsewhere."""
     if " " in name or not name[:1].isupper() or len(name) < 3:
         return name
-    esc = re.escape(name)
-    m = re.search(
-        rf"\b((?:[A-Z][a-z'’\-]+[ \t]+|[A-Z]\.[ \t]+|(?:bin|al|de|van|von|ibn)[ \t]+|al-){{1,5}})"
-        rf"{esc}\b"
-        rf"(?!['’]s\s+[A-Z])",
-        text,
-    )
-    if m is not None:
-        full = clean_speaker(m.group(0))
+    full = names_before(text, name)  # "Olena Petrenko": the words before it
+    if full is not None:
+        full = clean_speaker(full)
         if full and " " in full and full.split()[0].lower() not in ("the", "a", "in", "on"):
             return full
-    m = re.search(rf"\b{esc}((?:[ \t]+[A-Z][a-z'’\-]+){{1,2}})\b", text)
-    if m is not None and not _SAID_END_RE.search(m.group(0)):
-        return m.group(0)
+    after = name_after(text, name)  # "Mamata Banerjee": the words after it
+    if after is not None and not _SAID_END_RE.search(after):
+        return after
     return name
 
 

@@ -36,6 +36,10 @@ _GENERIC_MODS = frozenset(
 )
 _WIRES = frozenset("afp reuters ap associated press xinhua pti ians ani dpa upi tass".split())
 _CAP = r"[A-Z][\w'’&\-]*"
+# _CAP after a word boundary, the boundary checked after the capital (no word character
+# before it): the same matches, but a pattern that opens with a character set lets the
+# engine skip to the next capital instead of trying the boundary at every position
+_CAP_AT_WORD = r"[A-Z](?<!\w.)[\w'’&\-]*"
 _CONN = r"(?:of|for|and|the|on|de|du|des|del|la)"
 _DEF_RE = re.compile(
     rf"(?P<full>{_CAP}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{1,8}})[ \t]+"
@@ -43,21 +47,23 @@ _DEF_RE = re.compile(
 )
 _CUE_WORDS = sorted({c.upper() if len(c) <= 3 else c[:1].upper() + c[1:] for c in ORG_CUES
                      if c[:1].isalpha() and "." not in c and " " not in c}, key=len, reverse=True)
-_ORG_TAIL_RE = re.compile(
-    rf"\b(?:{_CAP}[ \t]+(?:(?:of|for|the|de)[ \t]+)*){{1,5}}(?:{'|'.join(_CUE_WORDS)})\b"
+_LINKS = r"(?:(?:of|for|the|de)[ \t]+)*"
+_ORG_TAIL_RE = re.compile(  # 1-5 capitalised words, the first at a word start, and a cue
+    rf"{_CAP_AT_WORD}[ \t]+{_LINKS}(?:{_CAP}[ \t]+{_LINKS}){{0,4}}(?:{'|'.join(_CUE_WORDS)})\b"
     rf"(?:[ \t]+(?:(?:of|for|the)[ \t]+)+{_CAP}(?:[ \t]+{_CAP}){{0,3}})?"
 )
 # "Carphone Warehouse customers", "Acme said it": a company by what surrounds its name.
 _CORP_CUE_RE = re.compile(
-    rf"\b(?P<n>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?:[ \t]+(?:customers|shareholders|shares|stores|"
-    rf"employees|subscribers|staff)\b|[ \t]+(?:said|says|announced|added)[ \t]+(?:it|its)\b)"
+    rf"(?P<n>{_CAP_AT_WORD}(?:[ \t]+{_CAP}){{0,3}})"
+    rf"(?:[ \t]+(?:customers|shareholders|shares|stores|employees|subscribers|staff)\b"
+    rf"|[ \t]+(?:said|says|announced|added)[ \t]+(?:it|its)\b)"
 )
 _LEAD_THE_RE = re.compile(r"^(?:The|the)[ \t]+")
 _LEAD_WORD_RE = re.compile(r"^(?:The|A|An|In|On|At|By|Of|Some|Millions[ \t]+of)[ \t]+")
 _LOWER_RE = re.compile(r"[a-z]+")
 _WORDS_RE = re.compile(r"[\w'’\-]+")
-_ACR_RE = re.compile(r"\b[A-Z][A-Z&]{1,6}\b")
-_CAP_SEQ_RE = re.compile(rf"\b{_CAP}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{0,4}}")
+_ACR_RE = re.compile(r"[A-Z](?<!\w.)[A-Z&]{1,6}\b")  # r"\b[A-Z][A-Z&]{1,6}\b", as _CAP_AT_WORD
+_CAP_SEQ_RE = re.compile(rf"{_CAP_AT_WORD}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{0,4}}")
 _INITIAL = r"(?:[ \t]+[A-Z]\.(?=[ \t]+[A-Z]))?"  # "Howard P. Lindqvist"
 _NAME = rf"{_CAP}{_INITIAL}(?:[ \t]+(?:bin|al|de|van|von|ibn|al-)?[ \t]*{_CAP}{_INITIAL}){{0,4}}"
 _TITLE = r"(?:(?:Prof|Dr|Mr|Mrs|Ms|Gen|Col|Capt|Sen|Rep|Gov|Lt|Cllr|Councillor)\.?[ \t]+)?"
