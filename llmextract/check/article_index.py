@@ -39,9 +39,24 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
+def _content_stem(word: str) -> str | None:
+    """The stem `content_words` keeps for a word; None for a stop word or a short one."""
+    if word in STOP or (len(word) < 3 and not word[0].isdigit()):
+        return None
+    return _stem(word)
+
+
 def content_words(text: str) -> set[str]:
     return {_stem(w) for w in words(text)
             if (len(w) >= 3 or w[0].isdigit()) and w not in STOP}
+
+
+def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
+    """`{_content_stem(w) for w in toks} - {None}`, each distinct word stemmed once per
+    article (`memo` lives on one ArticleIndex, so it is bounded by the article's words)."""
+    for w in set(toks).difference(memo):
+        memo[w] = _content_stem(w)
+    return {s for s in map(memo.__getitem__, toks) if s is not None}
 
 
 def numeral_value(raw: str) -> float | None:
@@ -65,6 +80,7 @@ class ArticleIndex:
         self._caps: list[str] | None = None
         self._values: list[float] | None = None
         self._initials: str | None = None
+        self._stems: dict[str, str | None] = {}  # word -> content stem, see _stems_of
 
     def _scan(self) -> None:
         """Content words per sentence and the article's words, in one pass (lowercased, not
@@ -75,8 +91,7 @@ class ArticleIndex:
         for i, b in enumerate(self.sents):
             toks = WORD_RE.findall(b.text.lower())
             found.update(toks)
-            stems = {_stem(w) for w in toks if (len(w) >= 3 or w[0].isdigit())
-                     and w not in STOP}
+            stems = _stems_of(toks, self._stems)
             content.append(stems)
             for w in stems:
                 postings.setdefault(w, []).append(i)
@@ -142,6 +157,10 @@ class ArticleIndex:
             self._initials = "".join(w[0] for w in _LETTERS.findall(self.loc.text.lower())
                                      if w not in _LINKS)
         return self._initials
+
+    def content_words(self, text: str) -> set[str]:
+        """`content_words(text)`, stemming through this article's memo."""
+        return _stems_of(words(text), self._stems)
 
     def has_name(self, word: str) -> bool:
         key = fold_plain(word)

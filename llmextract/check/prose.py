@@ -31,7 +31,6 @@ from llmextract.check.article_index import (
     NUMERAL,
     STOP,
     ArticleIndex,
-    content_words,
     numeral_value,
 )
 from llmextract.check.grounding import QUOTE_THRESHOLD
@@ -190,7 +189,7 @@ def check_sentence(text: str, idx: ArticleIndex) -> Checked:
                     part, QUOTE_THRESHOLD)[0] is None:
                 problem = f"quoted words {part!r} not in the article"
                 break
-    content = content_words(text)
+    content = idx.content_words(text)
     spans, coverage = _support(content, idx)
     if problem is None and coverage < MIN_COVERAGE:
         problem = (f"not supported: the article's sentences cover {coverage:.0%} of its "
@@ -212,7 +211,7 @@ def check_prose(units: Sequence[str], idx: ArticleIndex) -> list[Checked]:
 
 def support_of(text: str, idx: ArticleIndex) -> list[tuple[int, int]]:
     """Support spans of a text known to be the article's own words (the rules' digest)."""
-    return _support(content_words(text), idx)[0]
+    return _support(idx.content_words(text), idx)[0]
 
 
 # --- the news summary's prose ------------------------------------------------------------------
