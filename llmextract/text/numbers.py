@@ -25,6 +25,7 @@ from llmextract.text.numpatterns import (
     EMAIL_RE,
     FRACTION_WORDS,
     FRACTIONS,
+    NO_ONE_BEFORE,
     NO_ONE_BEFORE_RE,
     OF_A_UNIT_RE,
     ORDINAL_WORD_RE,
@@ -32,6 +33,7 @@ from llmextract.text.numpatterns import (
     PERCENT_RE,
     QUAL_MAP,
     QUALIFIER_RE,
+    QUALIFIER_TAILS,
     RANGE_RE,
     RANK_BEFORE_RE,
     RANK_RE,
@@ -49,6 +51,7 @@ from llmextract.text.numpatterns import (
     WORD_RE,
 )
 from llmextract.text.numskip import skip_reason as _skip_reason
+from llmextract.text.numskip import tail_may_be as _tail_may_be
 
 __all__ = ["NumberMatch", "find_numbers", "parse_value",
            "values_in"]
@@ -178,7 +181,7 @@ def _counted_noun(text: str, pos: int) -> tuple[int, str] | None:
 
 def _qualifier(text: str, start: int) -> tuple[int, str]:
     before = text[max(0, start - 30) : start]
-    qm = QUALIFIER_RE.search(before)
+    qm = QUALIFIER_RE.search(before) if _tail_may_be(before, QUALIFIER_TAILS) else None
     if qm is None:
         return start, "exact"
     q = SPACES_RE.sub(" ", qm.group("q").strip().lower())
@@ -256,10 +259,10 @@ def _build(text: str, m: re.Match[str]) -> NumberMatch | None:
                 p.strong = True
         if word is not None and not p.strong:
             return None
-        if word is not None and word.lower() == "one" and NO_ONE_BEFORE_RE.search(
-            text[max(0, m.start() - 12) : m.start()]
-        ):
-            return None
+        if word is not None and word.lower() == "one":
+            before = text[max(0, m.start() - 12) : m.start()]
+            if _tail_may_be(before, NO_ONE_BEFORE) and NO_ONE_BEFORE_RE.search(before):
+                return None
     return NumberMatch(start, end, text[start:end], value, unit, qualifier)
 
 
@@ -272,7 +275,9 @@ def find_numbers(text: str, lang: str | None = None) -> list[NumberMatch]:
             from llmextract.text.intl_numbers import find_numbers_intl
 
             return find_numbers_intl(text, conv)
-    blocked = [(u.start(), u.end()) for u in URL_RE.finditer(text)]
+    blocked: list[tuple[int, int]] = []
+    if "http" in text or "www." in text:  # URL_RE's only starts (case-sensitive)
+        blocked = [(u.start(), u.end()) for u in URL_RE.finditer(text)]
     if "@" in text:
         blocked += [(u.start(), u.end()) for u in EMAIL_RE.finditer(text)]
     out = _special_numbers(text, blocked)
@@ -301,11 +306,13 @@ def find_numbers(text: str, lang: str | None = None) -> list[NumberMatch]:
 def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
     """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
     out: list[NumberMatch] = []
-    lowered = text.lower()
     for rx, cue in ((CLOCK_RE, ":"), (DURATION_RE, "h"), (RANK_RE, "")):
+        # cheap tests before a scan of the whole text (the regexes are case-sensitive)
         if cue == ":" and ":" not in text:
-            continue  # cheap test before a scan of the whole text
-        if cue == "h" and "hour" not in lowered and "hr" not in lowered and "min" not in lowered:
+            continue
+        if cue == "h" and "hour" not in text and "hr" not in text and "min" not in text:
+            continue
+        if rx is RANK_RE and not _RANK_CUE_RE.search(text):
             continue
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in blocked + [(n.start, n.end)
@@ -320,6 +327,9 @@ def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMa
     return out
 
 
+# a digit then an ordinal suffix: RANK_RE cannot match without one (this scan, unlike
+# RANK_RE's, which opens with a lookbehind, skips to the digits)
+_RANK_CUE_RE = re.compile(r"\d(?:st|nd|rd|th)")
 _OF_AFTER_RE = re.compile(r"\s+of\b|\s*$")
 _FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
 
