@@ -39,23 +39,19 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
-def _content_stem(word: str) -> str | None:
-    """The stem `content_words` keeps for a word; None for a stop word or a short one."""
-    if word in STOP or (len(word) < 3 and not word[0].isdigit()):
-        return None
-    return _stem(word)
-
-
 def content_words(text: str) -> set[str]:
     return {_stem(w) for w in words(text)
             if (len(w) >= 3 or w[0].isdigit()) and w not in STOP}
 
 
 def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
-    """`{_content_stem(w) for w in toks} - {None}`, each distinct word stemmed once per
-    article (`memo` lives on one ArticleIndex, so it is bounded by the article's words)."""
-    for w in set(toks).difference(memo):
-        memo[w] = _content_stem(w)
+    """The stems `content_words` keeps of `toks`, each distinct word stemmed once per
+    article (`memo` lives on one ArticleIndex: word -> stem, None for a word left out)."""
+    for w in set(toks).difference(memo):  # `_stem` inlined: this runs per distinct word
+        if w[0].isdigit():
+            memo[w] = None if w in STOP else w.replace(",", "")
+        else:
+            memo[w] = None if w in STOP or len(w) < 3 else w[:5]
     return {s for s in map(memo.__getitem__, toks) if s is not None}
 
 

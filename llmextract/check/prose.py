@@ -77,8 +77,11 @@ def _numeral_stated(raw: str, idx: ArticleIndex) -> bool:
     return not readings or any(idx.states(r) for r in readings)
 
 
+_DIGIT = re.compile(r"\d")  # scans fast (a plain class), and most sentences have a digit
+
+
 def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
-    if not _MAYBE_NUMBER.search(sentence):
+    if not (_DIGIT.search(sentence) or _MAYBE_NUMBER.search(sentence)):
         return None
     covered: list[tuple[int, int]] = []
     for m in find_numbers(sentence, idx.loc.lang):
