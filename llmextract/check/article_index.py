@@ -47,12 +47,17 @@ def content_words(text: str) -> set[str]:
 def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
     """The stems `content_words` keeps of `toks`, each distinct word stemmed once per
     article (`memo` lives on one ArticleIndex: word -> stem, None for a word left out)."""
-    for w in set(toks).difference(memo):  # `_stem` inlined: this runs per distinct word
-        if w[0].isdigit():
-            memo[w] = None if w in STOP else w.replace(",", "")
-        else:
-            memo[w] = None if w in STOP or len(w) < 3 else w[:5]
-    return {s for s in map(memo.__getitem__, toks) if s is not None}
+    out: set[str | None] = set()
+    for w in toks:
+        s = memo.get(w, "")  # "" is no stem: not yet seen
+        if s == "":  # `_stem` inlined: this runs for every word of the article
+            if w[0].isdigit():
+                s = memo[w] = None if w in STOP else w.replace(",", "")
+            else:
+                s = memo[w] = None if w in STOP or len(w) < 3 else w[:5]
+        out.add(s)
+    out.discard(None)
+    return out  # type: ignore[return-value]  # None discarded
 
 
 def numeral_value(raw: str) -> float | None:

@@ -130,6 +130,8 @@ def words(text: str) -> list[str]:
 def is_word_char(ch: str) -> bool:
     """Letters and digits join words; a CJK character is a word of its own (Chinese and
     Japanese put no spaces between words, so their names are found inside runs)."""
+    if ch < "\u3040":  # its first character is below every spaceless range
+        return ch.isalnum()
     return ch.isalnum() and not _SPACELESS_RE.match(ch)
 
 
