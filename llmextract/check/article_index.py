@@ -82,6 +82,8 @@ class ArticleIndex:
         self._values: list[float] | None = None
         self._initials: str | None = None
         self._stems: dict[str, str | None] = {}  # word -> content stem, see _stems_of
+        # prose text -> (spans, reason, coverage): llmextract.check.prose.check_sentence
+        self.checked: dict[str, tuple[list[tuple[int, int]], str | None, float]] = {}
 
     def _scan(self) -> None:
         """Content words per sentence and the article's words, in one pass (lowercased, not

@@ -181,6 +181,17 @@ class Checked:
 
 def check_sentence(text: str, idx: ArticleIndex) -> Checked:
     """Check one sentence (or key point) against the article."""
+    # A key point often repeats a summary sentence: the checks are pure, so each distinct
+    # text is checked once per article (the memo lives, and dies, with the article's index).
+    got = idx.checked.get(text)
+    if got is None:
+        got = idx.checked[text] = _check(text, idx)
+    spans, reason, coverage = got
+    return Checked(text, list(spans), reason, coverage)
+
+
+def _check(text: str, idx: ArticleIndex) -> tuple[list[tuple[int, int]], str | None, float]:
+    """(support spans, reason or None, coverage) of one sentence."""
     problem = _numbers_problem(text, idx)
     if problem is None:
         missing = [w for w in _names(text, idx.loc.lang) if not idx.has_name(w)]
@@ -199,7 +210,7 @@ def check_sentence(text: str, idx: ArticleIndex) -> Checked:
                    "content words")
     if problem is None and not spans:
         problem = "not supported: no article sentence shares its words"
-    return Checked(text, spans if problem is None else [], problem, coverage)
+    return (spans if problem is None else [], problem, coverage)
 
 
 def split_prose(text: str) -> list[str]:
