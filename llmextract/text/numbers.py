@@ -303,17 +303,21 @@ def find_numbers(text: str, lang: str | None = None) -> list[NumberMatch]:
     return out
 
 
+# What each of CLOCK_RE, DURATION_RE and RANK_RE must contain right after a digit
+# ("1:02:5", "2 hours", "35th"): one scan for all three, which skips to the digits (the
+# regexes open with a lookbehind or a repeat, so their own scans try every position). The
+# lookahead takes one digit only: every digit is tried, so no cue hides another.
+_SPECIAL_CUES_RE = re.compile(
+    r"\d(?=(:\d\d:\d)|(\s+(?:hours?|hrs?|minutes?|mins?))|(st|nd|rd|th))")
+
+
 def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
     """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
     out: list[NumberMatch] = []
-    for rx, cue in ((CLOCK_RE, ":"), (DURATION_RE, "h"), (RANK_RE, "")):
-        # cheap tests before a scan of the whole text (the regexes are case-sensitive)
-        if cue == ":" and ":" not in text:
-            continue
-        if cue == "h" and "hour" not in text and "hr" not in text and "min" not in text:
-            continue
-        if rx is RANK_RE and not _RANK_CUE_RE.search(text):
-            continue
+    cues = {m.lastindex for m in _SPECIAL_CUES_RE.finditer(text)}
+    for rx, cue in ((CLOCK_RE, 1), (DURATION_RE, 2), (RANK_RE, 3)):
+        if cue not in cues:
+            continue  # the regex cannot match
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in blocked + [(n.start, n.end)
                                                                        for n in out]):
@@ -327,9 +331,6 @@ def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMa
     return out
 
 
-# a digit then an ordinal suffix: RANK_RE cannot match without one (this scan, unlike
-# RANK_RE's, which opens with a lookbehind, skips to the digits)
-_RANK_CUE_RE = re.compile(r"\d(?:st|nd|rd|th)")
 _OF_AFTER_RE = re.compile(r"\s+of\b|\s*$")
 _FRACTION_ARTICLE_RE = re.compile(r"\b(?:a|an|one|two|three|four)\s+$", re.IGNORECASE)
 
