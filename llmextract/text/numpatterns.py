@@ -57,9 +57,16 @@ SPELLED = (
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 CUR = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₹|₦|Rs\.?\s?|INR\s?|USD\s?|EUR\s?|GBP\s?)"
 
+# Lookahead guards: what each branch's first characters must be (under the same IGNORECASE
+# folding as the branch itself). They change no match; they let the many word starts that
+# cannot open a number fail at once instead of trying every currency and number word.
+_CORE_GUARD = r"(?=[\d.$€£¥₹₦uachnsriegtfzod])"
+_CUR_GUARD = r"(?=[uachnsrieg$€£¥₹₦])"
+_SPELLED_GUARD = r"(?=tw|thr|thi|te|fo|fi|si|se|ei|el|ni|ze|on|a\s|do|ha)"
 CORE_RE = re.compile(
-    rf"(?<![\w$€£¥₹.,/])(?P<cur>{CUR})?(?:(?P<num>{DIGITS})(?P<frac>\s+[1-9]/[1-9]\d?|½)?"
-    rf"|(?P<word>\b{SPELLED}\b))",
+    rf"(?<![\w$€£¥₹.,/]){_CORE_GUARD}(?P<cur>{_CUR_GUARD}{CUR})?"
+    rf"(?:(?P<num>{DIGITS})(?P<frac>\s+[1-9]/[1-9]\d?|½)?"
+    rf"|(?P<word>\b{_SPELLED_GUARD}{SPELLED}\b))",
     re.IGNORECASE,
 )
 SCALE_AFTER_RE = re.compile(
