@@ -353,6 +353,8 @@ def values_in(phrase: str, lang: str | None = None) -> list[float]:
         for v in (p.value, p.mantissa):
             if v is not None and v not in vals:
                 vals.append(v)
+    if not _SPOKEN_CUES_RE.search(phrase):
+        return vals  # no ordinal, multiple, ratio, suffix scale or fraction to read
     for w in ORDINAL_WORD_RE.finditer(phrase):  # "fifth place" states 5 ("a third" is 1/3)
         if _FRACTION_ARTICLE_RE.search(phrase, 0, w.start()) and \
                 _OF_AFTER_RE.match(phrase, w.end()):
@@ -385,6 +387,13 @@ _FRACTION_WORD_RE = re.compile(
     rf"\b(?:{'|'.join(sorted(FRACTION_WORDS | {'fifths', 'tenths'}))})\b", re.IGNORECASE)
 _PERCENT_WORD_RE = re.compile(r"%|\bper\s?cent|\bpercent|\bpoints?\b", re.IGNORECASE)
 _AND_A_HALF_RE = re.compile(r"\band\s+a\s+half\b", re.IGNORECASE)
+# What ORDINAL_WORD_RE and every regex of _spoken_totals needs (their words, " in "/" out ",
+# a digit run with a suffix scale): one scan, and most figure phrases ("$97.2 billion",
+# "12,000 small businesses") have none, so the seven scans are skipped.
+_SPOKEN_CUES_RE = re.compile(
+    r"\b(?:" + "|".join(sorted({*ORDINAL_WORDS, *_MULTIPLES, *FRACTION_WORDS, "fifths",
+                                 "tenths"})) + r")"
+    r"|\s(?:out|in)\s|\d[\d,]*(?:\.\d+)?(?:m|bn|k)", re.IGNORECASE)
 
 
 def _spoken_totals(phrase: str, vals: list[float]) -> list[float]:
