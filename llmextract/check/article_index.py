@@ -44,6 +44,22 @@ def content_words(text: str) -> set[str]:
             if (len(w) >= 3 or w[0].isdigit()) and w not in STOP}
 
 
+def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
+    """The stems `content_words` keeps of `toks`, each distinct word stemmed once per
+    article (`memo` lives on one ArticleIndex: word -> stem, None for a word left out)."""
+    out: set[str | None] = set()
+    for w in toks:
+        s = memo.get(w, "")  # "" is no stem: not yet seen
+        if s == "":  # `_stem` inlined: this runs for every word of the article
+            if w[0].isdigit():
+                s = memo[w] = None if w in STOP else w.replace(",", "")
+            else:
+                s = memo[w] = None if w in STOP or len(w) < 3 else w[:5]
+        out.add(s)
+    out.discard(None)
+    return out  # type: ignore[return-value]  # None discarded
+
+
 def numeral_value(raw: str) -> float | None:
     try:
         return float(raw.replace(",", ""))
@@ -65,6 +81,9 @@ class ArticleIndex:
         self._caps: list[str] | None = None
         self._values: list[float] | None = None
         self._initials: str | None = None
+        self._stems: dict[str, str | None] = {}  # word -> content stem, see _stems_of
+        # prose text -> (spans, reason, coverage): llmextract.check.prose.check_sentence
+        self.checked: dict[str, tuple[list[tuple[int, int]], str | None, float]] = {}
 
     def _scan(self) -> None:
         """Content words per sentence and the article's words, in one pass (lowercased, not
@@ -75,14 +94,16 @@ class ArticleIndex:
         for i, b in enumerate(self.sents):
             toks = WORD_RE.findall(b.text.lower())
             found.update(toks)
-            stems = {_stem(w) for w in toks if (len(w) >= 3 or w[0].isdigit())
-                     and w not in STOP}
+            stems = _stems_of(toks, self._stems)
             content.append(stems)
             for w in stems:
                 postings.setdefault(w, []).append(i)
         self.postings = postings
-        found |= {w.replace(".", "") for w in found if "." in w}
-        found |= {w[:-2] for w in found if w.endswith("'s")}
+        joined = " ".join(found)  # one C-speed look for "." and "'s" instead of two loops
+        if "." in joined:
+            found |= {w.replace(".", "") for w in found if "." in w}
+        if "'s" in joined:  # a dot never stands between "'" and "s" in a token
+            found |= {w[:-2] for w in found if w.endswith("'s")}
         self._content, self._words = content, found
 
     @property
@@ -142,6 +163,10 @@ class ArticleIndex:
             self._initials = "".join(w[0] for w in _LETTERS.findall(self.loc.text.lower())
                                      if w not in _LINKS)
         return self._initials
+
+    def content_words(self, text: str) -> set[str]:
+        """`content_words(text)`, stemming through this article's memo."""
+        return _stems_of(words(text), self._stems)
 
     def has_name(self, word: str) -> bool:
         key = fold_plain(word)

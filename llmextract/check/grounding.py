@@ -227,21 +227,26 @@ def _figure_value(figure: Figure, phrase: str,
     value = float(figure.value)
     if not stated:
         return False, figure.value, stated
-    folded = fold_plain(phrase)
-    percent = "%" in folded or any(w in folded for w in _percent_words(lang))
     for candidate in stated:
-        if _close(value, candidate) or (percent and _close(value * 100, candidate)):
+        # _is_percent only where it can matter: most figures match their value outright
+        if _close(value, candidate) or (_close(value * 100, candidate) and
+                                        _is_percent(phrase, lang)):
             main = stated[0]
             if _close(value, main):
                 return True, _tidy_number(main), stated
             # The model gave a mantissa ("1.7" for "$1.7 billion") or a fraction for a
             # percentage: normalise to the value the phrase states.
-            if _close(value * 100, candidate) and percent:
+            if _close(value * 100, candidate) and _is_percent(phrase, lang):
                 return True, _tidy_number(candidate), stated
             scaled = [v for v in stated if candidate and any(
                 _close(v, candidate * f) for f in _SCALES)]
             return True, _tidy_number(scaled[0] if scaled else candidate), stated
     return False, figure.value, stated
+
+
+def _is_percent(phrase: str, lang: str | None) -> bool:
+    folded = fold_plain(phrase)
+    return "%" in folded or any(w in folded for w in _percent_words(lang))
 
 
 def _percent_words(lang: str | None) -> tuple[str, ...]:

@@ -31,7 +31,6 @@ from llmextract.check.article_index import (
     NUMERAL,
     STOP,
     ArticleIndex,
-    content_words,
     numeral_value,
 )
 from llmextract.check.grounding import QUOTE_THRESHOLD
@@ -78,8 +77,11 @@ def _numeral_stated(raw: str, idx: ArticleIndex) -> bool:
     return not readings or any(idx.states(r) for r in readings)
 
 
+_DIGIT = re.compile(r"\d")  # scans fast (a plain class), and most sentences have a digit
+
+
 def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
-    if not _MAYBE_NUMBER.search(sentence):
+    if not (_DIGIT.search(sentence) or _MAYBE_NUMBER.search(sentence)):
         return None
     covered: list[tuple[int, int]] = []
     for m in find_numbers(sentence, idx.loc.lang):
@@ -179,6 +181,17 @@ class Checked:
 
 def check_sentence(text: str, idx: ArticleIndex) -> Checked:
     """Check one sentence (or key point) against the article."""
+    # A key point often repeats a summary sentence: the checks are pure, so each distinct
+    # text is checked once per article (the memo lives, and dies, with the article's index).
+    got = idx.checked.get(text)
+    if got is None:
+        got = idx.checked[text] = _check(text, idx)
+    spans, reason, coverage = got
+    return Checked(text, list(spans), reason, coverage)
+
+
+def _check(text: str, idx: ArticleIndex) -> tuple[list[tuple[int, int]], str | None, float]:
+    """(support spans, reason or None, coverage) of one sentence."""
     problem = _numbers_problem(text, idx)
     if problem is None:
         missing = [w for w in _names(text, idx.loc.lang) if not idx.has_name(w)]
@@ -190,14 +203,14 @@ def check_sentence(text: str, idx: ArticleIndex) -> Checked:
                     part, QUOTE_THRESHOLD)[0] is None:
                 problem = f"quoted words {part!r} not in the article"
                 break
-    content = content_words(text)
+    content = idx.content_words(text)
     spans, coverage = _support(content, idx)
     if problem is None and coverage < MIN_COVERAGE:
         problem = (f"not supported: the article's sentences cover {coverage:.0%} of its "
                    "content words")
     if problem is None and not spans:
         problem = "not supported: no article sentence shares its words"
-    return Checked(text, spans if problem is None else [], problem, coverage)
+    return (spans if problem is None else [], problem, coverage)
 
 
 def split_prose(text: str) -> list[str]:
@@ -212,7 +225,7 @@ def check_prose(units: Sequence[str], idx: ArticleIndex) -> list[Checked]:
 
 def support_of(text: str, idx: ArticleIndex) -> list[tuple[int, int]]:
     """Support spans of a text known to be the article's own words (the rules' digest)."""
-    return _support(content_words(text), idx)[0]
+    return _support(idx.content_words(text), idx)[0]
 
 
 # --- the news summary's prose ------------------------------------------------------------------

@@ -40,9 +40,8 @@ class Folded:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        fast = source.translate(_TRANSLATE)
-        lowered = fast.lower()
-        if len(lowered) != len(fast):  # e.g. 'İ' lowers to two characters: go slow
+        lowered = _lowered(source)
+        if lowered is None:  # e.g. 'İ' lowers to two characters: go slow
             self.text, origin = _fold_slow(source)
             self._origin: list[int] | None = origin
         else:
@@ -101,19 +100,38 @@ def fold(text: str) -> Folded:
     return Folded(text)
 
 
+def _lowered(text: str) -> str | None:
+    """`Folded`'s fast path before its space folding; None where it takes the slow one."""
+    fast = text.translate(_TRANSLATE)
+    lowered = fast.lower()
+    return lowered if len(lowered) == len(fast) else None
+
+
 def fold_plain(text: str) -> str:
-    """`fold(text).text` for a needle (no offsets needed)."""
-    return Folded(text).text
+    """`fold(text).text` for a needle (no offsets needed, so no `Folded` is made)."""
+    lowered = _lowered(text)
+    if lowered is None:
+        return _fold_slow(text)[0]
+    if lowered.isalnum():  # one word: no space to fold (the common needle)
+        return lowered
+    return _SPACES.sub(" ", lowered).strip(" ")
 
 
 def words(text: str) -> list[str]:
     """Lowercased word tokens (numbers with their separators stay whole: "1,100", "2.5")."""
-    return [m.group(0).lower() for m in WORD_RE.finditer(fold_plain(text))]
+    lowered = _lowered(text)
+    if lowered is None:
+        return [w.lower() for w in WORD_RE.findall(_fold_slow(text)[0])]
+    # Folding spaces neither joins nor splits a token (no token holds a space), and
+    # `str.lower` is idempotent: the fast path's tokens are already the folded ones.
+    return WORD_RE.findall(lowered)
 
 
 def is_word_char(ch: str) -> bool:
     """Letters and digits join words; a CJK character is a word of its own (Chinese and
     Japanese put no spaces between words, so their names are found inside runs)."""
+    if ch < "\u3040":  # its first character is below every spaceless range
+        return ch.isalnum()
     return ch.isalnum() and not _SPACELESS_RE.match(ch)
 
 

@@ -57,9 +57,16 @@ SPELLED = (
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 CUR = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₹|₦|Rs\.?\s?|INR\s?|USD\s?|EUR\s?|GBP\s?)"
 
+# Lookahead guards: what each branch's first characters must be (under the same IGNORECASE
+# folding as the branch itself). They change no match; they let the many word starts that
+# cannot open a number fail at once instead of trying every currency and number word.
+_CORE_GUARD = r"(?=[\d.$€£¥₹₦uachnsriegtfzod])"
+_CUR_GUARD = r"(?=[uachnsrieg$€£¥₹₦])"
+_SPELLED_GUARD = r"(?=tw|thr|thi|te|fo|fi|si|se|ei|el|ni|ze|on|a\s|do|ha)"
 CORE_RE = re.compile(
-    rf"(?<![\w$€£¥₹.,/])(?P<cur>{CUR})?(?:(?P<num>{DIGITS})(?P<frac>\s+[1-9]/[1-9]\d?|½)?"
-    rf"|(?P<word>\b{SPELLED}\b))",
+    rf"(?<![\w$€£¥₹.,/]){_CORE_GUARD}(?P<cur>{_CUR_GUARD}{CUR})?"
+    rf"(?:(?P<num>{DIGITS})(?P<frac>\s+[1-9]/[1-9]\d?|½)?"
+    rf"|(?P<word>\b{_SPELLED_GUARD}{SPELLED}\b))",
     re.IGNORECASE,
 )
 SCALE_AFTER_RE = re.compile(
@@ -89,14 +96,20 @@ RANGE_RE = re.compile(
     re.IGNORECASE,
 )
 SCORE_TAIL_RE = re.compile(r"(?:,?\s+\d{1,2}-\d{1,2}(?:\s*\(\d+(?:-\d+)?\))?)+")
+# in the regex's order (an earlier alternative wins at the same start)
+QUALIFIERS = (
+    "more than", "over", "above", "in excess of", "upwards of", "at least", "no fewer than",
+    "no less than", "a minimum of", "around", "about", "approximately", "roughly", "nearly",
+    "almost", "close to", "some", "an estimated", "estimated", "near about", "up to",
+    "as many as", "as much as", "at most", "a maximum of", "fewer than", "less than", "under",
+    "below", "just over", "just under", "well over", "between", "from",
+)
 QUALIFIER_RE = re.compile(
-    r"(?P<q>\b(?:more\s+than|over|above|in\s+excess\s+of|upwards\s+of|at\s+least|no\s+fewer"
-    r"\s+than|no\s+less\s+than|a\s+minimum\s+of|around|about|approximately|roughly|nearly|"
-    r"almost|close\s+to|some|an\s+estimated|estimated|near\s+about|up\s+to|as\s+many\s+as|"
-    r"as\s+much\s+as|at\s+most|a\s+maximum\s+of|fewer\s+than|less\s+than|under|below|"
-    r"just\s+over|just\s+under|well\s+over|between|from)\s+)$",
+    r"(?P<q>\b(?:" + "|".join(q.replace(" ", r"\s+") for q in QUALIFIERS) + r")\s+)$",
     re.IGNORECASE,
 )
+# the last words QUALIFIER_RE can end with (a cheap test before the regex: tail_may_be)
+QUALIFIER_TAILS = tuple(sorted({q.rsplit(" ", 1)[-1] for q in QUALIFIERS}))
 QUAL_MAP = {q: kind for kind, qs in (
     ("more_than", "more than|over|above|in excess of|upwards of|just over|well over"),
     ("at_least", "at least|no fewer than|no less than|a minimum of"),
@@ -111,12 +124,14 @@ MONTHS = (
 )
 FRACTION_WORDS = frozenset("half third quarter fifth tenth thirds quarters".split())
 MONTH_BEFORE_RE = re.compile(rf"\b(?:{MONTHS})\.?\s+$", re.IGNORECASE)
+MONTH_TAILS = tuple(m + dot for m in MONTHS.split("|") for dot in ("", "."))  # tail_may_be
 MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b", re.IGNORECASE)
-YEAR_PREP_RE = re.compile(
-    r"\b(?:in|since|of|by|until|till|from|to|before|after|during|year|early|late|mid|and|"
-    r"between|through|spring|summer|autumn|fall|winter|season|fiscal|'s)\s+$",
-    re.IGNORECASE,
+YEAR_PREPS = (
+    "in", "since", "of", "by", "until", "till", "from", "to", "before", "after", "during",
+    "year", "early", "late", "mid", "and", "between", "through", "spring", "summer", "autumn",
+    "fall", "winter", "season", "fiscal", "'s",
 )
+YEAR_PREP_RE = re.compile(rf"\b(?:{'|'.join(YEAR_PREPS)})\s+$", re.IGNORECASE)
 TIME_AFTER_RE = re.compile(
     r"(?::\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC|hrs\b|hours\s+(?:GMT|UTC|local)|"
     r"local\s+time|o'clock))",
@@ -140,10 +155,9 @@ STOP_NOUNS = frozenset(
     more—""".split()
 )
 SPELLED_COUNT_STOP = frozenset({"of", "more", "another", "other", "way", "day"})
-NO_ONE_BEFORE_RE = re.compile(
-    r"\b(?:no|any|every|some|each|the|this|that|which|anyone|someone|everyone)\s+$",
-    re.IGNORECASE,
-)
+NO_ONE_BEFORE = ("no", "any", "every", "some", "each", "the", "this", "that", "which",
+                 "anyone", "someone", "everyone")
+NO_ONE_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(NO_ONE_BEFORE)})\s+$", re.IGNORECASE)
 CAP_MODS_RE = re.compile(
     r"(?:\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
     r"March|April|June|July|August|September|October|November|December)\b)"
