@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from llmextract.rules.entities import EntityHit, find_entities
 from llmextract.rules.figures import find_figures
-from llmextract.rules.intl_entities import find_entities_intl
-from llmextract.rules.intl_quotes import find_quotes_intl
 from llmextract.rules.lead import body_sentences, is_boilerplate, key_points, lead_summary, topics
 from llmextract.rules.meta import Meta, parse_meta
 from llmextract.rules.quote_marks import curl_single
@@ -103,12 +101,15 @@ def _extract(text: str, digest: bool, lang: str) -> RulesOutput:
     numbers = find_numbers(text, lang)
     figs = find_figures(text, sents, skip, numbers)
     conv = conventions(lang)
-    quotes = _english_quotes(text, skip) if conv is None else \
-        find_quotes_intl(text, conv, skip)
     if conv is None:
+        quotes = _english_quotes(text, skip)
         ents = _dateline_city(text, meta,
                               find_entities(text, ent_skip, _extra_entities(text, meta)))
-    else:
+    else:  # the other languages' rules are imported with their first article
+        from llmextract.rules.intl_entities import find_entities_intl
+        from llmextract.rules.intl_quotes import find_quotes_intl
+
+        quotes = find_quotes_intl(text, conv, skip)
         # header lines (byline, dateline) name people and places too: only the title and
         # the footer stay skipped
         head_end = text.find("\n\n", text.find("\n\n") + 2) if meta.title else -1
