@@ -132,10 +132,14 @@ def is_word_char(ch: str) -> bool:
     Japanese put no spaces between words, so their names are found inside runs)."""
     if ch < "\u3040":  # its first character is below every spaceless range
         return ch.isalnum()
-    return ch.isalnum() and not _SPACELESS_RE.match(ch)
+    first = ch[:1]
+    return ch.isalnum() and not any(lo <= first <= hi for lo, hi in _SPACELESS)
 
 
-_SPACELESS_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Kana, CJK ideographs (extension A to the unified block), Hangul syllables, compatibility
+# ideographs: compared as ranges (a regex class over them takes ~2 ms to compile)
+_SPACELESS = (("\u3040", "\u30ff"), ("\u3400", "\u9fff"), ("\uac00", "\ud7af"),
+              ("\uf900", "\ufaff"))
 _SEPARATORS = ".,' "
 
 
