@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from llmextract.call.cassette import use_cassette
-from llmextract.call.pace import Pace
-from llmextract.call.prompts import load_prompt
+from llmextract.call.prompts import Prompt, load_prompt, prompt_id
 from llmextract.config import Settings, default_cache_dir
 from llmextract.errors import UsageError
 from llmextract.pipeline.article import Fetched, Pipeline
@@ -31,6 +30,7 @@ from llmextract.schemas.user import RulesFn, rules_for
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient
+    from llmextract.call.pace import Pace
 
 Item = str | os.PathLike[str] | Article | dict[str, Any]
 T = TypeVar("T")
@@ -149,11 +149,21 @@ class Extractor:
             settings = Settings.resolve(model=model, base_url=base_url,
                                         concurrency=concurrency, **options)
         self.settings = settings
-        self.prompt = load_prompt("extract" if settings.custom_schema else "summarize")
+        self._prompt_name = "extract" if settings.custom_schema else "summarize"
+        # read now when a model is used (a broken prompt file fails here, not at the first
+        # article); a run of the rules alone never reads it (`prompt` reads it on demand)
+        self._prompt = load_prompt(self._prompt_name) if settings.use_model else None
         # the concurrency controller of the model client (made with it; None without one)
         self.pace: Pace | None = None
         self._owned = _Owned()
         self._finalizer = weakref.finalize(self, self._owned.release)
+
+    @property
+    def prompt(self) -> Prompt:
+        """The prompt file the model is sent (`prompts/NAME.vN.yaml`)."""
+        if self._prompt is None:
+            self._prompt = load_prompt(self._prompt_name)
+        return self._prompt
 
     # -- lifetime ------------------------------------------------------------------------
     def __enter__(self) -> Extractor:
@@ -195,13 +205,16 @@ class Extractor:
                 from llmextract.call.client import LazyModelClient
 
                 stale, owned.client_loop = owned.client, loop
+                from llmextract.call.pace import Pace  # (a run of the rules alone has none)
+
                 self.pace = Pace.for_settings(s)  # its primitives belong to this loop too
                 owned.client = LazyModelClient(s, self.prompt, s.schema or ArticleSummary,
                                                self.pace)
             client, cache = owned.client, owned.cache
         if stale is not None:  # opened on another loop: closed there, if it still runs
             _close_client(stale, stale_loop, owned.runner)
-        return Pipeline(s, self.prompt, client, cache)
+        return Pipeline(s, self.prompt if client is not None else prompt_id(self._prompt_name),
+                        client, cache)
 
     def _runner(self) -> _LoopThread:
         owned = self._owned

@@ -13,6 +13,7 @@ from llmextract.errors import PromptError
 from llmextract.run.output import dumps_schema
 from llmextract.schemas.news import ArticleSummary
 from llmextract.schemas.record import Result
+from llmextract.schemas.user import computed_schema_hash, schema_hash_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,18 @@ def test_exported_schemas_match_the_models(filename: str, result: bool) -> None:
     assert on_disk == json.loads(dumps_schema(result=result)), (
         f"schemas/{filename} drifted from the models: regenerate it with "
         f"`llmextract schema{' --result' if result else ''} > schemas/{filename}`")
+
+
+def test_the_news_schema_hash_known_beforehand_is_the_computed_one() -> None:
+    computed = computed_schema_hash(ArticleSummary)
+    assert schema_hash_of(ArticleSummary) == computed, (
+        "ArticleSummary changed: set ARTICLE_SUMMARY_HASH in llmextract/schemas/user.py to "
+        f"{computed!r}")
+
+    class Wider(ArticleSummary):  # a subclass is a schema of its own
+        extra: str = ""
+
+    assert schema_hash_of(Wider) == computed_schema_hash(Wider) != computed
 
 
 def test_contract_field_names() -> None:

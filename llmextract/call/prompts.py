@@ -12,7 +12,7 @@ from llmextract.errors import PromptError
 
 PLACEHOLDER = "{article}"
 
-__all__ = ["Prompt", "load_prompt", "prompt_dirs"]
+__all__ = ["Prompt", "load_prompt", "prompt_dirs", "prompt_id"]
 
 
 class Prompt(BaseModel):
@@ -34,7 +34,7 @@ class Prompt(BaseModel):
 
     @property
     def id(self) -> str:
-        return f"{self.name}/{self.version}"
+        return prompt_id(self.name, self.version)
 
     @property
     def sha256(self) -> str:
@@ -50,6 +50,11 @@ class Prompt(BaseModel):
             {"role": "system", "content": self.system.strip()},
             {"role": "user", "content": head + article + tail},
         ]
+
+
+def prompt_id(name: str, version: int = 1) -> str:
+    """The id records give a prompt (`load_prompt(name, version).id`, without reading it)."""
+    return f"{name}/{version}"
 
 
 def prompt_dirs() -> list[Path]:

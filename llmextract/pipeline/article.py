@@ -60,20 +60,35 @@ def schema_hash() -> str:
 class Pipeline:
     """Turns Articles into Results with one settings object and (optionally) a model client."""
 
-    def __init__(self, settings: Settings, prompt: Prompt, client: LazyModelClient | None,
+    def __init__(self, settings: Settings, prompt: Prompt | str, client: LazyModelClient | None,
                  cache: ResultCache | None = None) -> None:
+        """`prompt`: the prompt the client sends; a run without a model sends none and passes
+        only the id its records name (`prompt_id`), so its file is never read."""
         self.settings = settings
-        self.prompt = prompt
         self.client = client
         self.cache = cache
         self.schema = settings.schema or ArticleSummary
         self.finisher = finisher_for(self.schema, settings)  # decided once per run
         self._schema_hash = schema_hash_of(self.schema)
-        self.chunking = Chunking(settings, prompt, self.schema)
-        self._key_parts = key_parts(
-            version=__version__, model=settings.model, base_url=settings.base_url,
-            mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
-            schema=self._schema_hash, on_ungrounded=settings.on_ungrounded)
+        self.prompt_id = prompt if isinstance(prompt, str) else prompt.id
+        self._key_parts: tuple[str, ...] = ()
+        self._chunking: Chunking | None = None
+        if isinstance(prompt, str):
+            if client is not None or cache is not None:
+                raise ValueError("a run with a model (or a cache) needs the Prompt, not its id")
+        else:
+            self._chunking = Chunking(settings, prompt, self.schema)
+            self._key_parts = key_parts(
+                version=__version__, model=settings.model, base_url=settings.base_url,
+                mode=settings.mode, prompt=prompt.id, prompt_sha=prompt.sha256,
+                schema=self._schema_hash, on_ungrounded=settings.on_ungrounded)
+
+    @property
+    def chunking(self) -> Chunking:
+        """How articles are split into requests (a run with a model)."""
+        if self._chunking is None:
+            raise ValueError("this pipeline calls no model: it sends no chunks")
+        return self._chunking
 
     def _record(self, article: Article) -> ResultBuilder:
         """The builder of this article's records (its shared fields given once)."""
@@ -88,7 +103,7 @@ class Pipeline:
             input=article.input,
             text_sha256=article.text_sha256,
             language=language,
-            prompt_version=self.prompt.id,
+            prompt_version=self.prompt_id,
             schema_hash=self._schema_hash,
             schema_name=self.schema.__name__,
             model=self.settings.model if self.client is not None else None,
