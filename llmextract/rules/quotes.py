@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from llmextract.rules.gazetteer import DEMONYMS
@@ -28,6 +27,7 @@ from llmextract.rules.quote_vocab import (
 )
 from llmextract.rules.sentences import Block, paragraphs
 from llmextract.rules.speakers import OrgIndex, pick_person, resolve_role
+from llmextract.text.lazy_re import lazy
 
 __all__ = ["SPEECH_VERBS", "QuoteHit", "clean_speaker", "find_quotes"]
 
@@ -43,30 +43,30 @@ class QuoteHit:
 
 
 SUBJECT = _SUBJECT  # a speaker phrase pattern, shared with figure attribution
-_AFTER_NAME_VERB_RE = re.compile(
+_AFTER_NAME_VERB_RE = lazy(
     rf"^[\s,.:;—–-]*(?P<spk>{_SUBJECT})(?:,(?P<app>[^,\"“”]{{1,90}}),?)?\s+"
     rf"(?:also\s+|later\s+|then\s+)?"
     rf"(?:{SPEECH_VERBS})\b"
 )
-_AFTER_VERB_NAME_RE = re.compile(
+_AFTER_VERB_NAME_RE = lazy(
     rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?P<spk>{_ROLE_NAME}|{_SUBJECT})"
 )
 # "said climatologist Rebecca Lindqvist": a role noun the lists lack, known by its ending
-_AFTER_VERB_ROLE_WORD_RE = re.compile(
+_AFTER_VERB_ROLE_WORD_RE = lazy(
     rf"^[\s,.:;—–-]*(?:{SPEECH_VERBS})\s+(?:[a-z][\w\-]*\s+)?"
     r"(?P<role>[a-z]+(?:ist|ian|er|or|ant|ent|eur|man|woman|ee|ive))\s+"
     r"(?P<spk>[A-Z][\w'’\-]+(?:[ \t]+[A-Z][\w'’\-]+)+)")
 _NOT_ROLES = frozenset(
     "later never ever after under over rather together whether other neither either earlier "
     "further however moreover sooner per upper lower inner outer".split())
-_BEFORE_RE = re.compile(
+_BEFORE_RE = lazy(
     rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+|\w+ly\s+)?"
     rf"(?:{SPEECH_VERBS}|to\s+call|calling|saying|adding|telling|describing)\b[^\"“”]{{0,120}}$"
 )
-_ACCORDING_RE = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<spk>{_SUBJECT})")
-_CITING_RE = re.compile(rf"^(?P<spk>{_CAP_SEQ})\b[^\"“”]{{0,80}}$")
+_ACCORDING_RE = lazy(rf"\b[Aa]ccording\s+to\s+(?P<spk>{_SUBJECT})")
+_CITING_RE = lazy(rf"^(?P<spk>{_CAP_SEQ})\b[^\"“”]{{0,80}}$")
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
-_TITLE_RE = re.compile(
+_TITLE_RE = lazy(
     r"^(?:.*\b(?:President|Gov\.|Governor|Minister|Premier|Chancellor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|"
     r"Cllr\.?|Councillor|"
     r"Prof\.|Sen\.|Senator|Rep\.|Gen\.|General|Col\.|Judge|Justice|Secretary|Chairman|"
@@ -74,22 +74,22 @@ _TITLE_RE = re.compile(
     r"King|Queen|Prince|Pope|Sheikh|Lt\.|Capt\.|Sgt\.|Coach|Officer|Chief|Executive)\s+)"
     r"(?=[A-Z][a-z])"
 )
-_PRE_ROLE_RE = re.compile(rf"^.*\b{_PRE_ROLE}[ \t]+(?=[A-Z])")
-_LEADING_JUNK_RE = re.compile(
+_PRE_ROLE_RE = lazy(rf"^.*\b{_PRE_ROLE}[ \t]+(?=[A-Z])")
+_LEADING_JUNK_RE = lazy(
     r"^(?:(?:And|But|Meanwhile|However|Also|Later|Then|Separately|Still|Yet|So|In|On|At)\b"
     r"[\s,]+)+"
 )
-_TIME_TAIL_RE = re.compile(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$")
-_CONNECT_TAIL_RE = re.compile(r"\s+(?:the|and|of|for|&)$")
-_THE_NAME_RE = re.compile(r"^The\s+(?=[A-Z])")
-_ABBREV_END_RE = re.compile(
+_TIME_TAIL_RE = lazy(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$")
+_CONNECT_TAIL_RE = lazy(r"\s+(?:the|and|of|for|&)$")
+_THE_NAME_RE = lazy(r"^The\s+(?=[A-Z])")
+_ABBREV_END_RE = lazy(
     r"(?:^|\s)(Gov|Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Prof|Jr|Sr|No|[A-Z])$")
-_SAID_END_RE = re.compile(r"\b(?:said|told|says)$")
-_CONNECTS_TAIL_RE = re.compile(r"(?:[ \t]+(?:of|the|and|for|&))*$")
-_STOP_END_RE = re.compile(r"[.!?]$")
-_PUNCT_END_RE = re.compile(r"[.!?,]$")
-_NONWORD_RE = re.compile(r"\W+")
-_BREAK_RE = re.compile(r"[.!?\n]")
+_SAID_END_RE = lazy(r"\b(?:said|told|says)$")
+_CONNECTS_TAIL_RE = lazy(r"(?:[ \t]+(?:of|the|and|for|&))*$")
+_STOP_END_RE = lazy(r"[.!?]$")
+_PUNCT_END_RE = lazy(r"[.!?,]$")
+_NONWORD_RE = lazy(r"\W+")
+_BREAK_RE = lazy(r"[.!?\n]")
 
 
 def clean_speaker(raw: str) -> str | None:
@@ -112,22 +112,22 @@ def _words(s: str) -> int:
     return len(s.split())
 
 
-_SENT_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“‘(]|[A-Z])")
-_NEXT_OPEN_RE = re.compile(r"[\"“]|(?<=\s)‘")
-_CLAUSE_SPK_RE = re.compile(
+_SENT_BREAK_RE = lazy(r"[.!?][\"”’)]?\s+(?=[\"“‘(]|[A-Z])")
+_NEXT_OPEN_RE = lazy(r"[\"“]|(?<=\s)‘")
+_CLAUSE_SPK_RE = lazy(
     rf"(?:^|[,;—–]\s*)[^,\"“”]*?(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},?)?\s+"
     rf"(?:also\s+|\w+ly\s+)?(?:{SPEECH_VERBS}|was\s+quoted)\b"
 )
 # "Stephens eyed the trophy and asked:" before the quote.
-_AND_VERB_RE = re.compile(
+_AND_VERB_RE = lazy(
     rf"(?:^|,\s+)(?P<spk>{_SUBJECT})\s+[a-z][^,\"“”.]{{0,60}}?\s+and\s+(?:{SPEECH_VERBS})"
     rf"\s*[:,]?\s*$"
 )
-_REPORTED_RE = re.compile(
+_REPORTED_RE = lazy(
     rf"(?P<spk>{_SUBJECT})(?:,[^,\"“”]{{1,90}},)?\s+(?:had\s+|has\s+)?(?:said|added|told\s+\w+)"
     rf"(?:\s+\w+){{0,3}}?\s+that\b"
 )
-_ADVERB_RE = re.compile(r"\s+\w+ly$")
+_ADVERB_RE = lazy(r"\s+\w+ly$")
 
 
 def _sentence_before(text: str, lo: int, pos: int) -> str:
@@ -156,10 +156,10 @@ def _sentence_after(text: str, pos: int, hi: int) -> str:
     return seg
 
 
-_ROLE_APPOSED_RE = re.compile(
+_ROLE_APPOSED_RE = lazy(
     rf"^[\s,.:;—–-]*(?:the|a|an|its|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}"
     rf"[a-z][\w'’\-]*,\s*(?P<spk>{_CAP_SEQ}),\s*(?:\d+,\s*)?(?:also\s+)?(?:{SPEECH_VERBS})\b")
-_APPOSED_NAME_RE = re.compile(rf"\s*(?P<n>{_CAP_SEQ})\s*")
+_APPOSED_NAME_RE = lazy(rf"\s*(?P<n>{_CAP_SEQ})\s*")
 
 
 def _named_apposition(spk: str, app: str | None) -> str:
@@ -276,12 +276,12 @@ class _Context:
         return resolve_role(self.text, phrase, pos, self.orgs, lo)
 
 
-_VAGUE_RE = re.compile(r"the\s+[\w\-]+")
-_ROLE_TAIL_RE = re.compile(r"\b[a-z][\w\-]*$")
+_VAGUE_RE = lazy(r"the\s+[\w\-]+")
+_ROLE_TAIL_RE = lazy(r"\b[a-z][\w\-]*$")
 
 
 _ROLES = frozenset(_ROLE.split("|"))
-_SENT_INITIAL_RE = re.compile(
+_SENT_INITIAL_RE = lazy(
     rf"(?:^|(?<=[.!?][ \t])|(?<=\n)|(?<=\) - )|(?<=\) – )|(?<=\) — ))(?:The[ \t]+)?"
     rf"(?P<n>{_CAP_SEQ}(?:[ \t]+(?:{_ROLE})\b(?:[ \t]+{_CAP_SEQ})?)?"  # "Council leader X"
     rf"|(?<=The )(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{_ROLE})\b)"
@@ -388,7 +388,7 @@ def _continues(text: str, paras: list[Block], pi: int) -> bool:
     return k >= 0 and _SINGLE_CLOSE_RE.search(prev, k) is None
 
 
-_SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
+_SINGLE_CLOSE_RE = lazy(r"’(?!\w)")
 
 
 def _confidence(q: str, closed: bool, attributed: bool) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from llmextract.rules.gazetteer import FEMALE_NAMES, GIVEN_NAMES, KNOWN_ORGS, ORG_CUES
+from llmextract.text.lazy_re import lazy
 
 __all__ = ["OrgIndex", "pick_person", "resolve_role"]
 
@@ -41,29 +42,29 @@ _CAP = r"[A-Z][\w'’&\-]*"
 # engine skip to the next capital instead of trying the boundary at every position
 _CAP_AT_WORD = r"[A-Z](?<!\w.)[\w'’&\-]*"
 _CONN = r"(?:of|for|and|the|on|de|du|des|del|la)"
-_DEF_RE = re.compile(
+_DEF_RE = lazy(
     rf"(?P<full>{_CAP}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{1,8}})[ \t]+"
     rf"\((?P<acr>[A-Z][A-Za-z&]{{1,7}})\)"
 )
 _CUE_WORDS = sorted({c.upper() if len(c) <= 3 else c[:1].upper() + c[1:] for c in ORG_CUES
                      if c[:1].isalpha() and "." not in c and " " not in c}, key=len, reverse=True)
 _LINKS = r"(?:(?:of|for|the|de)[ \t]+)*"
-_ORG_TAIL_RE = re.compile(  # 1-5 capitalised words, the first at a word start, and a cue
+_ORG_TAIL_RE = lazy(  # 1-5 capitalised words, the first at a word start, and a cue
     rf"{_CAP_AT_WORD}[ \t]+{_LINKS}(?:{_CAP}[ \t]+{_LINKS}){{0,4}}(?:{'|'.join(_CUE_WORDS)})\b"
     rf"(?:[ \t]+(?:(?:of|for|the)[ \t]+)+{_CAP}(?:[ \t]+{_CAP}){{0,3}})?"
 )
 # "Carphone Warehouse customers", "Acme said it": a company by what surrounds its name.
-_CORP_CUE_RE = re.compile(
+_CORP_CUE_RE = lazy(
     rf"(?P<n>{_CAP_AT_WORD}(?:[ \t]+{_CAP}){{0,3}})"
     rf"(?:[ \t]+(?:customers|shareholders|shares|stores|employees|subscribers|staff)\b"
     rf"|[ \t]+(?:said|says|announced|added)[ \t]+(?:it|its)\b)"
 )
-_LEAD_THE_RE = re.compile(r"^(?:The|the)[ \t]+")
-_LEAD_WORD_RE = re.compile(r"^(?:The|A|An|In|On|At|By|Of|Some|Millions[ \t]+of)[ \t]+")
-_LOWER_RE = re.compile(r"[a-z]+")
-_WORDS_RE = re.compile(r"[\w'’\-]+")
-_ACR_RE = re.compile(r"[A-Z](?<!\w.)[A-Z&]{1,6}\b")  # r"\b[A-Z][A-Z&]{1,6}\b", as _CAP_AT_WORD
-_CAP_SEQ_RE = re.compile(rf"{_CAP_AT_WORD}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{0,4}}")
+_LEAD_THE_RE = lazy(r"^(?:The|the)[ \t]+")
+_LEAD_WORD_RE = lazy(r"^(?:The|A|An|In|On|At|By|Of|Some|Millions[ \t]+of)[ \t]+")
+_LOWER_RE = lazy(r"[a-z]+")
+_WORDS_RE = lazy(r"[\w'’\-]+")
+_ACR_RE = lazy(r"[A-Z](?<!\w.)[A-Z&]{1,6}\b")  # r"\b[A-Z][A-Z&]{1,6}\b", as _CAP_AT_WORD
+_CAP_SEQ_RE = lazy(rf"{_CAP_AT_WORD}(?:[ \t]+(?:{_CONN}[ \t]+)*{_CAP}){{0,4}}")
 _INITIAL = r"(?:[ \t]+[A-Z]\.(?=[ \t]+[A-Z]))?"  # "Howard P. Lindqvist"
 _NAME = rf"{_CAP}{_INITIAL}(?:[ \t]+(?:bin|al|de|van|von|ibn|al-)?[ \t]*{_CAP}{_INITIAL}){{0,4}}"
 _TITLE = r"(?:(?:Prof|Dr|Mr|Mrs|Ms|Gen|Col|Capt|Sen|Rep|Gov|Lt|Cllr|Councillor)\.?[ \t]+)?"
@@ -170,7 +171,7 @@ def resolve_role(text: str, phrase: str, pos: int, orgs: OrgIndex, lo: int) -> s
 # Given names that are not male, or not a given name at all ("Li", "Kim", "Park").
 _MALE_NAMES = GIVEN_NAMES - FEMALE_NAMES - frozenset(
     "li wang zhang liu chen xi kim lee park jordan kelly jean marine".split())
-_PRONOUN_RE = re.compile(r"\b(?i:he|his|him|she|her|they|their|them|its)\b")
+_PRONOUN_RE = lazy(r"\b(?i:he|his|him|she|her|they|their|them|its)\b")
 _GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 
 
