@@ -32,16 +32,16 @@ NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)?")
 
 
-def _stem(word: str) -> str:
-    """Crude stem for coverage ("warehouses" ~ "warehouse"); numerals lose their commas."""
+def _content_stem(word: str) -> str | None:
+    """The stem coverage counts a word by ("warehouses" ~ "wareh"; numerals lose their
+    commas), None for a stop word or a short word."""
     if word[0].isdigit():
-        return word.replace(",", "")
-    return word[:5] if len(word) > 5 else word
+        return None if word in STOP else word.replace(",", "")
+    return None if word in STOP or len(word) < 3 else word[:5]
 
 
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in words(text)
-            if (len(w) >= 3 or w[0].isdigit()) and w not in STOP}
+    return {s for w in words(text) if (s := _content_stem(w)) is not None}
 
 
 def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
@@ -50,11 +50,8 @@ def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
     out: set[str | None] = set()
     for w in toks:
         s = memo.get(w, "")  # "" is no stem: not yet seen
-        if s == "":  # `_stem` inlined: this runs for every word of the article
-            if w[0].isdigit():
-                s = memo[w] = None if w in STOP else w.replace(",", "")
-            else:
-                s = memo[w] = None if w in STOP or len(w) < 3 else w[:5]
+        if s == "":
+            s = memo[w] = _content_stem(w)
         out.add(s)
     out.discard(None)
     return out  # type: ignore[return-value]  # None discarded

@@ -229,14 +229,14 @@ def _figure_value(figure: Figure, phrase: str,
         return False, figure.value, stated
     for candidate in stated:
         # _is_percent only where it can matter: most figures match their value outright
-        if _close(value, candidate) or (_close(value * 100, candidate) and
-                                        _is_percent(phrase, lang)):
+        as_percent = _close(value * 100, candidate) and _is_percent(phrase, lang)
+        if _close(value, candidate) or as_percent:
             main = stated[0]
             if _close(value, main):
                 return True, _tidy_number(main), stated
             # The model gave a mantissa ("1.7" for "$1.7 billion") or a fraction for a
             # percentage: normalise to the value the phrase states.
-            if _close(value * 100, candidate) and _is_percent(phrase, lang):
+            if as_percent:
                 return True, _tidy_number(candidate), stated
             scaled = [v for v in stated if candidate and any(
                 _close(v, candidate * f) for f in _SCALES)]

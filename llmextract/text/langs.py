@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from llmextract.text import lexicon_de
+from llmextract.text.lazy_re import lazy
 
 __all__ = ["CONVENTIONS", "SUPPORTED", "Conventions", "conventions", "detect_language"]
 
@@ -294,17 +295,13 @@ _EN_STOP = _words(
     "about more into when also")
 _STOP = {"en": _EN_STOP, **{c: v.stopwords for c, v in CONVENTIONS.items()}}
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_CJK_FIRST = "\u3040"  # the lowest code point of the scripts below
-
-
-@lru_cache(maxsize=1)
-def _cjk() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """Kana, Han, Hangul and any of them. Compiled when a text first has a character at or
-    above U+3040: a class of 20,000 code points takes ~1 ms to compile, and most runs
-    never meet one."""
-    return (re.compile(r"[\u3040-\u30ff]"), re.compile(r"[\u4e00-\u9fff]"),
-            re.compile(r"[\uac00-\ud7af]"),
-            re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"))
+# Kana, Han, Hangul and any of them, compiled on first use (text/lazy_re.py): a class of
+# 20,000 code points takes ~1 ms to compile, and most runs never meet one
+_KANA_RE = lazy(r"[\u3040-\u30ff]")
+_HAN_RE = lazy(r"[\u4e00-\u9fff]")
+_HANGUL_RE = lazy(r"[\uac00-\ud7af]")
+_CJK_RE = lazy(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_FIRST = "\u3040"  # the lowest code point of the scripts above
 
 
 def _word_langs() -> dict[str, tuple[str, ...]]:
@@ -322,11 +319,10 @@ _WORD_LANGS = _word_langs()
 @lru_cache(maxsize=1024)
 def _detect(sample: str) -> str:
     # the script decides before any word count (all three lie at or above U+3040)
-    if sample and max(sample) >= _CJK_FIRST and _cjk()[3].search(sample):
-        kana_re, han_re, hangul_re, _ = _cjk()
-        kana = len(kana_re.findall(sample))
-        han = len(han_re.findall(sample))
-        hangul = len(hangul_re.findall(sample))
+    if sample and max(sample) >= _CJK_FIRST and _CJK_RE.search(sample):
+        kana = len(_KANA_RE.findall(sample))
+        han = len(_HAN_RE.findall(sample))
+        hangul = len(_HANGUL_RE.findall(sample))
         letters = sum(map(str.isalpha, sample)) or 1
         if (kana + han) / letters > 0.3:
             return "ja" if kana > 0.05 * (kana + han) else "zh"

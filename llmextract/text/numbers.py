@@ -383,16 +383,15 @@ def _small_number(word: str) -> float | None:
 
 
 _SUFFIX_SCALE_RE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(m|bn|k)\b", re.IGNORECASE)
-_FRACTION_WORD_RE = re.compile(
-    rf"\b(?:{'|'.join(sorted(FRACTION_WORDS | {'fifths', 'tenths'}))})\b", re.IGNORECASE)
+_SHARE_WORDS = FRACTION_WORDS | {"fifths", "tenths"}  # "risen by a quarter", "two fifths"
+_FRACTION_WORD_RE = re.compile(rf"\b(?:{'|'.join(sorted(_SHARE_WORDS))})\b", re.IGNORECASE)
 _PERCENT_WORD_RE = re.compile(r"%|\bper\s?cent|\bpercent|\bpoints?\b", re.IGNORECASE)
 _AND_A_HALF_RE = re.compile(r"\band\s+a\s+half\b", re.IGNORECASE)
 # What ORDINAL_WORD_RE and every regex of _spoken_totals needs (their words, " in "/" out ",
 # a digit run with a suffix scale): one scan, and most figure phrases ("$97.2 billion",
 # "12,000 small businesses") have none, so the seven scans are skipped.
 _SPOKEN_CUES_RE = re.compile(
-    r"\b(?:" + "|".join(sorted({*ORDINAL_WORDS, *_MULTIPLES, *FRACTION_WORDS, "fifths",
-                                 "tenths"})) + r")"
+    r"\b(?:" + "|".join(sorted({*ORDINAL_WORDS, *_MULTIPLES, *_SHARE_WORDS})) + r")"
     r"|\s(?:out|in)\s|\d[\d,]*(?:\.\d+)?(?:m|bn|k)", re.IGNORECASE)
 
 

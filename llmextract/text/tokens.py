@@ -20,23 +20,20 @@ estimates of its whitespace-separated parts (the chunker relies on it).
 from __future__ import annotations
 
 import re
-from functools import cache
+
+from llmextract.text.lazy_re import lazy
 
 __all__ = ["estimate_tokens", "token_ends"]
 
-
-@cache
-def _piece() -> re.Pattern[str]:
-    """Latin letters (with accents), other alphabets, digits in threes, CJK one by one, any
-    other non-space character alone. Compiled on first use, not at import: its CJK class
-    (some 40,000 code points) takes ~1 ms to compile, and a run of the rules alone never
-    counts tokens."""
-    return re.compile(
-        r"(?P<latin>[A-Za-z\u00C0-\u024F]+)"
-        r"|(?P<cjk>[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF])"
-        r"|(?P<alpha>[^\W\d_]+)"
-        r"|(?P<digits>\d{1,3})"
-        r"|\S")
+# Latin letters (with accents), other alphabets, digits in threes, CJK one by one, any
+# other non-space character alone. Compiled on first use (text/lazy_re.py): its CJK class
+# takes ~1 ms to compile, and a run of the rules alone never counts tokens.
+_PIECE = lazy(
+    r"(?P<latin>[A-Za-z\u00C0-\u024F]+)"
+    r"|(?P<cjk>[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF])"
+    r"|(?P<alpha>[^\W\d_]+)"
+    r"|(?P<digits>\d{1,3})"
+    r"|\S")
 
 
 def _cost(match: re.Match[str]) -> int:
@@ -50,7 +47,7 @@ def _cost(match: re.Match[str]) -> int:
 
 def estimate_tokens(text: str) -> int:
     """Estimated tokens of `text` (see the module's docstring for the rule and its error)."""
-    return sum(_cost(m) for m in _piece().finditer(text))
+    return sum(_cost(m) for m in _PIECE.finditer(text))
 
 
 def token_ends(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -59,7 +56,7 @@ def token_ends(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     number of tokens."""
     out: list[tuple[int, int]] = []
     total = 0
-    for m in _piece().finditer(text, start, len(text) if end is None else end):
+    for m in _PIECE.finditer(text, start, len(text) if end is None else end):
         total += _cost(m)
         out.append((m.end(), total))
     return out
