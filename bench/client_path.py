@@ -10,8 +10,9 @@ this process (its CPU only: `time.process_time`), through:
                   schema wrapped once: what llmextract did before issue 16
   + ChatPoster    the same, instructor calling `ChatPoster.create` (call/poster.py): no
                   openai body walk
-  + PreparedTools instructor's retry loop with the tool definition prepared once: what
-                  llmextract's TOOLS requests do now
+  + PreparedTools instructor's retry loop with the tool definition prepared once
+  + aiohttp       the same over llmextract's transport (call/aio_transport.py: aiohttp
+                  under openai's httpx client): what llmextract's TOOLS requests do now
   openai create   `chat.completions.create` and a pydantic validation, no instructor
   openai post     `client.post` with the body as is, and a pydantic validation
 
@@ -60,12 +61,13 @@ def _wait(url: str) -> None:
     raise SystemExit(f"the fake server did not start at {url}")
 
 
-def systems(url: str) -> dict[str, Send]:
+def systems(url: str, jobs: int, clients: list[Any]) -> dict[str, Send]:
     import instructor
     import openai
     from openai._base_client import make_request_options
     from openai.types.chat import ChatCompletion
 
+    from llmextract.call.aio_transport import default_transport
     from llmextract.call.memo import OUR_CALL, ModelCheckMemo
     from llmextract.call.poster import ChatPoster, PreparedTools, instructor_client
     from llmextract.call.prompts import load_prompt
@@ -80,6 +82,11 @@ def systems(url: str) -> dict[str, Send]:
     poster = ChatPoster(client)
     patched = instructor_client(client, "TOOLS", poster.create)
     prepared = PreparedTools(poster.create, wrapped)
+    aio_client = openai.AsyncOpenAI(
+        api_key="sk-bench-not-a-key", base_url=url, max_retries=0,
+        http_client=openai.DefaultAsyncHttpxClient(transport=default_transport(jobs + 4)))
+    aio_prepared = PreparedTools(ChatPoster(aio_client).create, wrapped)
+    clients.extend((client, aio_client))
     tools = [{"type": "function", "function": wrapped.openai_schema}]
     choice = {"type": "function", "function": {"name": wrapped.openai_schema["name"]}}
 
@@ -98,6 +105,10 @@ def systems(url: str) -> dict[str, Send]:
         return await prepared.create_with_completion(
             {**kwargs(text), "response_model": wrapped, "strict": False}, 0)
 
+    async def via_aiohttp(text: str) -> Any:
+        return await aio_prepared.create_with_completion(
+            {**kwargs(text), "response_model": wrapped, "strict": False}, 0)
+
     def validate(completion: Any) -> Any:
         arguments = completion.choices[0].message.tool_calls[0].function.arguments
         return ArticleSummary.model_validate_json(arguments, strict=False)
@@ -113,7 +124,8 @@ def systems(url: str) -> dict[str, Send]:
             options=make_request_options(security={"bearer_auth": True})))
 
     return {"instructor": via_stock, "+ ChatPoster": via_poster,
-            "+ PreparedTools": via_prepared, "openai create": via_create,
+            "+ PreparedTools": via_prepared, "+ aiohttp": via_aiohttp,
+            "openai create": via_create,
             "openai post": via_post}
 
 
@@ -132,11 +144,14 @@ async def cpu_per_request(send: Send, texts: list[str], jobs: int) -> float:
 
 async def run(args: argparse.Namespace, url: str) -> None:
     texts = [article(0, i, 260) for i in range(args.n)]
-    found = systems(url)
+    clients: list[Any] = []
+    found = systems(url, args.jobs, clients)
     ms: dict[str, list[float]] = {name: [] for name in found}
     for _ in range(args.rounds):
         for name, send in found.items():
             ms[name].append(await cpu_per_request(send, texts, args.jobs))
+    for client in clients:
+        await client.close()
     base = statistics.median(ms["instructor"])
     print(f"CPU ms per request, {args.n} requests, -j {args.jobs}, median of {args.rounds} "
           f"rounds; python {sys.version.split()[0]}, {os.cpu_count()} CPUs")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from llmextract.call.aio_transport import default_transport
 from llmextract.call.failures import (
     brief_message,
     context_room,
@@ -84,8 +85,7 @@ class ModelClient:
         # Every HTTP attempt is admitted by the run's Pace (adaptive concurrency/timeouts).
         self.pace = pace or Pace.for_settings(settings)
         if transport is None:
-            transport = PacedTransport(_httpx().AsyncHTTPTransport(limits=_limits(pool)),
-                                       self.pace)
+            transport = PacedTransport(default_transport(pool), self.pace)
         http_client = openai.DefaultAsyncHttpxClient(  # the httpx flavour openai is built on
             transport=transport,  # duck-typed: httpx or httpx2
             timeout=settings.timeout, follow_redirects=True,
@@ -313,14 +313,3 @@ class LazyModelClient:
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
-
-
-def _httpx() -> Any:
-    """The httpx flavour openai is built on (httpx2 for openai 3.x, else httpx)."""
-    import openai._base_client as base
-
-    return getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
-
-
-def _limits(pool: int) -> Any:
-    return _httpx().Limits(max_connections=pool, max_keepalive_connections=pool)
