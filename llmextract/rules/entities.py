@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from llmextract.rules.entity_cues import (
     ACRONYM_RE,
     CHAIN_AFTER_RE,
     DIRECTIONS,
+    LIST_HINT_RE,
     LIST_RE,
     NAME_TOKEN_RE,
     NOT_ENTITY_AFTER_RE,
@@ -62,6 +66,17 @@ __all__ = ["EntityHit", "find_entities"]
 
 @dataclass(frozen=True)
 class EntityHit:
+    start: int
+    end: int
+    name: str
+    type: str
+    confidence: float
+
+
+class _Hit(NamedTuple):
+    """A candidate before merging: EntityHit's fields in a tuple, which is cheaper to make
+    than a frozen dataclass (most candidates are merged away or dropped)."""
+
     start: int
     end: int
     name: str
@@ -220,6 +235,7 @@ class _LowerWords:
         return False
 
 
+@lru_cache(maxsize=4096)  # a name recurs within an article and across articles
 def _key(name: str) -> str:
     k = _THE_RE.sub("", name.lower())
     return _KEY_JUNK_RE.sub("", k).strip()
@@ -227,32 +243,32 @@ def _key(name: str) -> str:
 
 def _segment_hits(
     text: str, a: int, b: int, title: bool, lower_words: _LowerWords
-) -> list[EntityHit]:
+) -> list[_Hit]:
     seg = text[a:b]
     last = seg.rsplit(" ", 1)[-1]
     rm = ROUTE_NUMBER_RE.match(text, b) if last.lower() in ROUTE_WORDS else None
     if rm is not None:  # "Interstate 80"
-        return [EntityHit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
+        return [_Hit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
     if "-" in seg and CHAIN_AFTER_RE.match(text, b):
-        return [EntityHit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
+        return [_Hit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
     spans = [(a, b)]
     if "/" in seg and not (org_tail(seg) or last.lower() in LOC_CUES):
         spans = parts(text, a, b, "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
-    out: list[EntityHit] = []
+    out: list[_Hit] = []
     for x, y in spans:
         for p, q in split_of(text, x, y):
             typed = _type(text, p, q, title, lower_words)
             if typed is None:
                 continue
-            out.append(EntityHit(p, q, text[p:q], typed[0], typed[1]))
+            out.append(_Hit(p, q, text[p:q], typed[0], typed[1]))
             acr = PAREN_ACRONYM_RE.match(text, q)
             if acr is not None and typed[0] != "person" and not text[p:q].isupper():
-                out.append(EntityHit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
+                out.append(_Hit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
     return out
 
 
 def _named_body(text: str, m: re.Match[str], word: str,
-                last: tuple[int, int] | None) -> EntityHit | None:
+                last: tuple[int, int] | None) -> _Hit | None:
     """'the Biden administration', 'the NDA government', 'the Free and Fair party'."""
     party = word == "party"
     if party and " and " in m.group(0):  # the name after any complete one before it
@@ -270,7 +286,7 @@ def _named_body(text: str, m: re.Match[str], word: str,
             or (low in DEMONYMS and not party) or low.rsplit(" ", 1)[-1] in LOC_CUES):
         return None
     end = b if party else text.index(word, m.end()) + len(word)
-    return EntityHit(a, end, text[a:end], "organization", 0.7)
+    return _Hit(a, end, text[a:end], "organization", 0.7)
 
 
 # A run that is one plain capitalised word among these ("The", "But", "However") yields
@@ -278,17 +294,38 @@ def _named_body(text: str, m: re.Match[str], word: str,
 # and nothing is left to type or to head a "... government" body. Words the gazetteers
 # know as places, organisations, titles or time words take the long way.
 _LONE_DROPPED = frozenset(COMMON_WORDS - LOCATIONS - KNOWN_ORGS - PERSON_TITLES - TIME_WORDS)
+# Those words as a run writes them: capital and lower-case ASCII letters. A run opens with a
+# capital, so `run in _LONE_RUNS` is "an ASCII word of letters, lower case after its first,
+# lowered in _LONE_DROPPED" in one set look-up.
+_LONE_RUNS = frozenset(w[0].upper() + w[1:] for w in _LONE_DROPPED
+                       if len(w) >= 2 and w.isascii() and w.isalpha() and w.islower())
 
 
-def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
+class _Skip:
+    """`pos in self`: whether `pos` lies in one of the spans; the spans are merged once per
+    text and looked up by bisection, not scanned for every capitalised run."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(sp for sp in spans if sp[0] < sp[1]):
+            if self.ends and s <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], e)
+            else:
+                self.starts.append(s)
+                self.ends.append(e)
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+def _candidates(text: str, skip: list[tuple[int, int]]) -> list[_Hit]:
     lower_words = _LowerWords(text)
-    hits: list[EntityHit] = []
+    skipped = _Skip(skip)
+    hits: list[_Hit] = []
     for m in SEQ_RE.finditer(text):
-        run = m.group(0)
-        if run.isascii() and run.isalpha() and run[1:].islower() and \
-                run.lower() in _LONE_DROPPED:
-            continue
-        if any(s <= m.start() < e for s, e in skip):
+        if m.group(0) in _LONE_RUNS or m.start() in skipped:
             continue
         last: tuple[int, int] | None = None
         for a0, b0, title in segments(text, m):
@@ -300,23 +337,24 @@ def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
         body = _named_body(text, m, om.group(1), last) if om is not None else None
         if body is not None:
             hits.append(body)
-    located = {h.name.lower() for h in hits if h.type == "location"}
-    for lm in LIST_RE.finditer(text):
-        for a, b in list_items(text, lm, located):
-            hits.append(EntityHit(a, b, text[a:b], "location", 0.6))
+    if LIST_HINT_RE.search(text) is not None:
+        located = {h.name.lower() for h in hits if h.type == "location"}
+        for lm in LIST_RE.finditer(text):
+            for a, b in list_items(text, lm, located):
+                hits.append(_Hit(a, b, text[a:b], "location", 0.6))
     for a, b in find_domains(text):
-        if not any(s <= a < e for s, e in skip):
-            hits.append(EntityHit(a, b, text[a:b], "organization", 0.7))
+        if a not in skipped:
+            hits.append(_Hit(a, b, text[a:b], "organization", 0.7))
     for a, b in find_roads(text):
-        if not any(s <= a < e for s, e in skip):
-            hits.append(EntityHit(a, b, text[a:b], "location", 0.7))
+        if a not in skipped:
+            hits.append(_Hit(a, b, text[a:b], "location", 0.7))
     return hits
 
 
-def _merge(hits: list[EntityHit]) -> list[EntityHit]:
+def _merge(hits: list[_Hit]) -> list[EntityHit]:
     """One entity per name (first span, best type); short forms folded into full names."""
-    best: dict[str, EntityHit] = {}
-    first: dict[str, EntityHit] = {}
+    best: dict[str, _Hit] = {}
+    first: dict[str, _Hit] = {}
     count: dict[str, int] = {}
     for h in hits:
         k = _key(h.name)
@@ -353,7 +391,7 @@ def _merge(hits: list[EntityHit]) -> list[EntityHit]:
     return out
 
 
-def _folds(short: EntityHit, full: EntityHit, count: int) -> bool:
+def _folds(short: _Hit, full: _Hit, count: int) -> bool:
     """Whether a one-word name is only a short form of a longer name ("Kim" of "Kim Jong
     Un"); not an acronym used alone twice ("HRA" beside "HRA Marshall Terminal") nor a place
     typed by its context beside an organisation ("Velm" beside "Velm Centre for ...")."""
@@ -373,11 +411,11 @@ _ON_BEFORE_RE = re.compile(
     r"[ \t]+on[ \t]+$")
 
 
-def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
+def _joined_on(text: str, hits: list[_Hit]) -> list[_Hit]:
     """An organisation whose head is a commission, committee, council... runs on over "on"
     and the capitalised name of its subject ("Council on Foreign Relations"), which is then
     no entity of its own."""
-    joined: dict[int, EntityHit] = {}
+    joined: dict[int, _Hit] = {}
     for g in hits:
         lo = max(0, g.start - 90)
         # a match ends "on", blanks and at most one line break: most hits cannot follow one
@@ -386,7 +424,7 @@ def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
         m = _ON_BEFORE_RE.search(text, lo, g.start)
         if m is not None:
             a = m.start("org")
-            joined[g.start] = EntityHit(a, g.end, text[a:g.end], "organization", 0.7)
+            joined[g.start] = _Hit(a, g.end, text[a:g.end], "organization", 0.7)
     if not joined:
         return hits
     starts = {j.start for j in joined.values()}
@@ -403,11 +441,22 @@ def find_entities(
     authors, publisher, dateline place) with their type."""
     hits = _candidates(text, skip or [])
     for a, b, typ in extra or []:
-        hits.append(EntityHit(a, b, text[a:b], typ, 0.8))
+        hits.append(_Hit(a, b, text[a:b], typ, 0.8))
     hits.sort(key=lambda h: h.start)
-    merged = _merge(_joined_on(text, hits))
-    # drop entities nested inside a longer one at the same place (dateline "MONZA, Italy")
-    spans = [(h.start, h.end) for h in merged]
-    return [h for h in merged
-            if not any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end)
-                       for s, e in spans if e - s > h.end - h.start)]
+    return _outermost(_merge(_joined_on(text, hits)))
+
+
+def _outermost(merged: list[EntityHit]) -> list[EntityHit]:
+    """Drop entities nested inside a longer one (dateline "MONZA, Italy"): a span is nested
+    when another starts before it and reaches its end, or starts with it and ends later.
+    One sweep over the starts instead of testing every pair of spans."""
+    widest: dict[int, int] = {}
+    for h in merged:
+        if h.end > widest.get(h.start, -1):
+            widest[h.start] = h.end
+    reach: dict[int, int] = {}  # the furthest end of the spans that start before a start
+    far = -1
+    for s in sorted(widest):
+        reach[s] = far
+        far = max(far, widest[s])
+    return [h for h in merged if reach[h.start] < h.end and widest[h.start] == h.end]
