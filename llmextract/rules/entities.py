@@ -39,7 +39,7 @@ from llmextract.rules.entity_spans import (
     NONSPACE_RE,
     SEQ_RE,
     is_sentence_start,
-    segments,
+    run_spans,
     split_of,
     trim_leading,
 )
@@ -328,8 +328,9 @@ def _candidates(text: str, skip: list[tuple[int, int]]) -> list[_Hit]:
         if m.group(0) in _LONE_RUNS or m.start() in skipped:
             continue
         last: tuple[int, int] | None = None
-        for a0, b0, title in segments(text, m):
-            a1, b1 = trim_leading(text, a0, b0)
+        s = m.start()
+        for a1, b1, title in run_spans(m.group(0), is_sentence_start(text, s)):
+            a1, b1 = s + a1, s + b1
             last = (a1, b1)
             if b1 - a1 >= 2:
                 hits.extend(_segment_hits(text, a1, b1, title, lower_words))

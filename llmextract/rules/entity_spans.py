@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from llmextract.rules.entity_cues import DIRECTIONS, org_left, org_tail, person_of
 from llmextract.rules.gazetteer import (
@@ -23,6 +24,7 @@ __all__ = [
     "NONSPACE_RE",
     "SEQ_RE",
     "is_sentence_start",
+    "run_spans",
     "segments",
     "split_of",
     "trim_leading",
@@ -48,14 +50,27 @@ _HYPHEN_LOWER_RE = re.compile(r"-[a-z]")
 ING_RE = re.compile(r"[A-Z][a-z]+ing")
 
 
-def segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
-    """Split one capitalised run at possessives, titles, time words, 'and' and trailing
-    dots; yields (start, end, after_title)."""
+@lru_cache(maxsize=8192)  # a name recurs within an article and across articles
+def run_spans(run: str, opens: bool) -> tuple[tuple[int, int, bool], ...]:
+    """The name spans of a capitalised run (SEQ_RE's match): segments(), each less its
+    leading words (trim_leading()), as (start, end, after_title) from the run's start.
+    Besides the run's own text these look only at whether the run opens a sentence
+    (`opens`, is_sentence_start() at its start): for any later word is_sentence_start()
+    stops at the run's first letter, a capital. So a one-character stand-in for the text
+    before the run gives the same spans, and they are worked out once per run and flag."""
+    text = ("." if opens else "a") + run
+    return tuple((a - 1, b - 1, t) for a0, b0, t in segments(text, 1, len(text))
+                 for a, b in (trim_leading(text, a0, b0),))
+
+
+def segments(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Split one capitalised run text[start:end] at possessives, titles, time words, 'and'
+    and trailing dots; yields (start, end, after_title)."""
     out: list[tuple[int, int, bool]] = []
-    s = m.start()
+    s = start
     after_title = False
-    for tm in NONSPACE_RE.finditer(text[m.start() : m.end()]):
-        a, b = m.start() + tm.start(), m.start() + tm.end()
+    for tm in NONSPACE_RE.finditer(text, start, end):
+        a, b = tm.start(), tm.end()
         tok = tm.group(0)
         low = tok.lower()
         bare = _POSS_RE.sub("", tok) if tok[-1] in "s'’" and low not in KNOWN_ORGS else tok
@@ -64,18 +79,18 @@ def segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
             s, after_title = b, True
             continue
         if low.rstrip(".,") in TIME_WORDS or (low == "and" and _and_splits(text[s:a],
-                                                                            text[b : m.end()])):
+                                                                            text[b:end])):
             _push(out, text, s, a, after_title)
             s, after_title = b, False
             continue
-        if bare != tok and not (len(rest := text[b : m.end()].split()) == 1
+        if bare != tok and not (len(rest := text[b:end].split()) == 1
                                 and rest[0].lower() in ORG_CUES):
             _push(out, text, s, a + len(bare), after_title)  # a possessive ends the name
             s, after_title = b, False
         elif tok.endswith(".") and low not in _ABBR_KEEP and len(tok) > 2:
             _push(out, text, s, b - 1, after_title)  # "Ukraine. The North": a sentence end
             s, after_title = b, False
-    _push(out, text, s, m.end(), after_title)
+    _push(out, text, s, end, after_title)
     return out
 
 
