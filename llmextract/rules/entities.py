@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -38,7 +37,10 @@ from llmextract.rules.entity_spans import (
     ING_RE,
     NONSPACE_RE,
     SEQ_RE,
+    LowerWords,
+    SpanSet,
     is_sentence_start,
+    outermost,
     run_spans,
     split_of,
     trim_leading,
@@ -96,26 +98,25 @@ _KEY_JUNK_RE = re.compile(r"['’]s$|[^\w ]+")
 _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]+)\b")
 
 
-def _type(
-    text: str, a: int, b: int, after_title: bool, lower_words: _LowerWords
-) -> tuple[str, float] | None:
-    name = text[a:b]
-    low = name.lower()
-    toks = name.split()
-    if low in LOCATIONS:
-        return "location", 0.85
-    if low in KNOWN_ORGS:
-        return "organization", 0.85
-    if low in PARTY_PLURALS:
-        return "organization", 0.7
-    if text[a - 1 : a] in "\"“" and text[b : b + 1] in "\"”" and a > 0 and b < len(text):
-        return None  # a quoted title of a work: "Silver Swan"
-    if len(toks) == 1 and low in ORG_CUES and ruling_before(words_before(text, a)):
-        return "organization", 0.6  # "the ruling nationalist Front"
-    if len(toks) == 1 and (low in ORG_CUES or low in LOC_CUES):  # no set union per call
-        return None
-    if NOT_ENTITY_AFTER_RE.match(text, b):
-        return None
+# _profile()'s mark for a check it leaves to the context ("type from the text around")
+_GO: tuple[str, float] = ("?", -1.0)
+
+
+class _Profile(NamedTuple):
+    """What _type() can tell from a name alone, in _type()'s order, so that it is worked
+    out once per name (a name recurs within an article and across articles)."""
+
+    low: str
+    toks: tuple[str, ...]
+    known: tuple[str, float] | None  # a gazetteer's type, or _GO
+    ruling: bool  # one word, an organisation cue: "the ruling nationalist Front"
+    cue: bool  # one word, an organisation or place cue: no name of its own
+    shape: tuple[str, float] | None  # typed by its words (heads, tails, cues), or _GO
+    single: bool
+    plain: tuple[str, float] | None  # a common word, time word or acronym, or _GO
+
+
+def _shape(name: str, low: str, toks: tuple[str, ...]) -> tuple[str, float] | None:
     if org_tail(name) or (toks[0].lower() in ORG_HEADS and " of " in name):
         return "organization", 0.8
     if toks[-1].lower() in LOC_CUES or toks[0].lower() in ("mount", "lake", "interstate"):
@@ -126,7 +127,11 @@ def _type(
         return None
     if toks[-1].lower() in EVENT_TAILS or toks[0].lower() in STORM_HEADS:
         return None
-    if (len(toks) == 1 and low in lower_words) or low in COMMON_WORDS or low in TIME_WORDS:
+    return _GO
+
+
+def _plain(name: str, low: str) -> tuple[str, float] | None:
+    if low in COMMON_WORDS or low in TIME_WORDS:
         return None
     if ACRONYM_RE.match(name):
         if len(name) <= 2 and name not in ("UN", "EU"):
@@ -134,11 +139,54 @@ def _type(
         return "organization", 0.6
     if name.isupper() and len(name) > 6:
         return None
-    return _context_type(text, a, b, after_title, toks)
+    return _GO
+
+
+@lru_cache(maxsize=8192)
+def _profile(name: str) -> _Profile:
+    low = name.lower()
+    toks = tuple(name.split())
+    single = len(toks) == 1
+    known: tuple[str, float] | None = _GO
+    if low in LOCATIONS:
+        known = "location", 0.85
+    elif low in KNOWN_ORGS:
+        known = "organization", 0.85
+    elif low in PARTY_PLURALS:
+        known = "organization", 0.7
+    if known is not _GO:
+        return _Profile(low, toks, known, False, False, _GO, single, _GO)
+    ruling = single and low in ORG_CUES
+    cue = single and (low in ORG_CUES or low in LOC_CUES)
+    # no words: _type() reaches toks[0] (an IndexError) only after its context checks
+    shape = _shape(name, low, toks) if toks else _GO
+    return _Profile(low, toks, known, ruling, cue, shape, single, _plain(name, low))
+
+
+def _type(
+    text: str, a: int, b: int, after_title: bool, lower_words: LowerWords
+) -> tuple[str, float] | None:
+    pr = _profile(text[a:b])
+    if pr.known is not _GO:
+        return pr.known
+    if text[a - 1 : a] in "\"“" and text[b : b + 1] in "\"”" and a > 0 and b < len(text):
+        return None  # a quoted title of a work: "Silver Swan"
+    if pr.ruling and ruling_before(words_before(text, a)):
+        return "organization", 0.6  # "the ruling nationalist Front"
+    if pr.cue or NOT_ENTITY_AFTER_RE.match(text, b):
+        return None
+    shape = pr.shape if pr.toks else _shape(text[a:b], pr.low, pr.toks)
+    if shape is not _GO:
+        return shape
+    if pr.single and pr.low in lower_words:
+        return None
+    if pr.plain is not _GO:
+        return pr.plain
+    return _context_type(text, a, b, after_title, pr.toks)
 
 
 def _context_type(
-    text: str, a: int, b: int, after_title: bool, toks: list[str]
+    text: str, a: int, b: int, after_title: bool, toks: tuple[str, ...]
 ) -> tuple[str, float] | None:
     """Type a name the gazetteers do not know by the words around it."""
     name = text[a:b]
@@ -197,73 +245,44 @@ def _named_again(text: str, name: str, after: int) -> bool:
     return False
 
 
-# r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
-# character before it): the same words, found by skipping to the next lower-case letter
-_LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
-
-
-class _LowerWords:
-    """`word in self`: whether `word` is one of _LOWER_WORD_RE's matches in the text (a
-    word the text writes in lower case). An article asks about a handful of words, so
-    each is looked up where the text has it instead of listing every lower-case word."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._seen: dict[str, bool] = {}
-
-    def __contains__(self, word: str) -> bool:
-        if word not in self._seen:
-            self._seen[word] = self._find(word)
-        return self._seen[word]
-
-    def _find(self, word: str) -> bool:
-        text = self.text
-        q = text.find(word)
-        while q >= 0:
-            # a match lies inside one run of [a-z'’-]; matching from the run's start finds
-            # what a scan of the whole text finds there
-            r = q
-            while r > 0 and text[r - 1] in _WORD_CHARS:
-                r -= 1
-            for m in _LOWER_WORD_RE.finditer(text, r):
-                if m.start() >= q:
-                    if m.start() == q and m.end() == q + len(word):
-                        return True
-                    break
-            q = text.find(word, q + 1)
-        return False
-
-
 @lru_cache(maxsize=4096)  # a name recurs within an article and across articles
 def _key(name: str) -> str:
     k = _THE_RE.sub("", name.lower())
     return _KEY_JUNK_RE.sub("", k).strip()
 
 
-def _segment_hits(
-    text: str, a: int, b: int, title: bool, lower_words: _LowerWords
-) -> list[_Hit]:
-    seg = text[a:b]
+@lru_cache(maxsize=8192)  # a name recurs within an article and across articles
+def _pieces(seg: str) -> tuple[bool, tuple[tuple[int, int], ...]]:
+    """Of a name span alone: whether it ends in a route word ("Interstate"), and the names
+    it holds (cut at "/" and split_of()) as offsets into it."""
     last = seg.rsplit(" ", 1)[-1]
-    rm = ROUTE_NUMBER_RE.match(text, b) if last.lower() in ROUTE_WORDS else None
+    if "/" not in seg and " of " not in seg and not seg.endswith(" State"):
+        return last.lower() in ROUTE_WORDS, ((0, len(seg)),)  # nothing to cut
+    spans = [(0, len(seg))]
+    if "/" in seg and not (org_tail(seg) or last.lower() in LOC_CUES):
+        spans = parts(seg, 0, len(seg), "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
+    return last.lower() in ROUTE_WORDS, tuple(pq for x, y in spans for pq in split_of(seg, x, y))
+
+
+def _segment_hits(
+    text: str, a: int, b: int, title: bool, lower_words: LowerWords
+) -> list[_Hit]:
+    route, pieces = _pieces(text[a:b])
+    rm = ROUTE_NUMBER_RE.match(text, b) if route else None
     if rm is not None:  # "Interstate 80"
         return [_Hit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
-    if "-" in seg and CHAIN_AFTER_RE.match(text, b):
+    if "-" in text[a:b] and CHAIN_AFTER_RE.match(text, b):
         return [_Hit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
-    spans = [(a, b)]
-    if "/" in seg and not (org_tail(seg) or last.lower() in LOC_CUES):
-        spans = parts(text, a, b, "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
     out: list[_Hit] = []
-    for x, y in spans:
-        for p, q in split_of(text, x, y):
-            typed = _type(text, p, q, title, lower_words)
-            if typed is None:
-                continue
-            out.append(_Hit(p, q, text[p:q], typed[0], typed[1]))
-            acr = PAREN_ACRONYM_RE.match(text, q)
-            if acr is not None and typed[0] != "person" and not text[p:q].isupper():
-                out.append(_Hit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
+    for p0, q0 in pieces:
+        p, q = a + p0, a + q0
+        typed = _type(text, p, q, title, lower_words)
+        if typed is None:
+            continue
+        out.append(_Hit(p, q, text[p:q], typed[0], typed[1]))
+        acr = PAREN_ACRONYM_RE.match(text, q)
+        if acr is not None and typed[0] != "person" and not text[p:q].isupper():
+            out.append(_Hit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
     return out
 
 
@@ -301,28 +320,9 @@ _LONE_RUNS = frozenset(w[0].upper() + w[1:] for w in _LONE_DROPPED
                        if len(w) >= 2 and w.isascii() and w.isalpha() and w.islower())
 
 
-class _Skip:
-    """`pos in self`: whether `pos` lies in one of the spans; the spans are merged once per
-    text and looked up by bisection, not scanned for every capitalised run."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for s, e in sorted(sp for sp in spans if sp[0] < sp[1]):
-            if self.ends and s <= self.ends[-1]:
-                self.ends[-1] = max(self.ends[-1], e)
-            else:
-                self.starts.append(s)
-                self.ends.append(e)
-
-    def __contains__(self, pos: int) -> bool:
-        i = bisect_right(self.starts, pos) - 1
-        return i >= 0 and pos < self.ends[i]
-
-
 def _candidates(text: str, skip: list[tuple[int, int]]) -> list[_Hit]:
-    lower_words = _LowerWords(text)
-    skipped = _Skip(skip)
+    lower_words = LowerWords(text)
+    skipped = SpanSet(skip)
     hits: list[_Hit] = []
     for m in SEQ_RE.finditer(text):
         if m.group(0) in _LONE_RUNS or m.start() in skipped:
@@ -444,20 +444,7 @@ def find_entities(
     for a, b, typ in extra or []:
         hits.append(_Hit(a, b, text[a:b], typ, 0.8))
     hits.sort(key=lambda h: h.start)
-    return _outermost(_merge(_joined_on(text, hits)))
-
-
-def _outermost(merged: list[EntityHit]) -> list[EntityHit]:
-    """Drop entities nested inside a longer one (dateline "MONZA, Italy"): a span is nested
-    when another starts before it and reaches its end, or starts with it and ends later.
-    One sweep over the starts instead of testing every pair of spans."""
-    widest: dict[int, int] = {}
-    for h in merged:
-        if h.end > widest.get(h.start, -1):
-            widest[h.start] = h.end
-    reach: dict[int, int] = {}  # the furthest end of the spans that start before a start
-    far = -1
-    for s in sorted(widest):
-        reach[s] = far
-        far = max(far, widest[s])
-    return [h for h in merged if reach[h.start] < h.end and widest[h.start] == h.end]
+    merged = _merge(_joined_on(text, hits))
+    # drop entities nested inside a longer one (dateline "MONZA, Italy")
+    keep = outermost([(h.start, h.end) for h in merged])
+    return [h for h, k in zip(merged, keep, strict=True) if k]
