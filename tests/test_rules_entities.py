@@ -198,3 +198,34 @@ def test_a_commission_on_its_subject_is_one_organisation() -> None:
     assert got.get("Texas Commission on Environmental Quality") == "organization"
     assert got.get("Council on Foreign Relations") == "organization"
     assert "Environmental Quality" not in got and "Monday" not in got
+
+
+def test_run_spans_are_segments_less_leading_words() -> None:
+    # run_spans() works on the run alone (and is cached per run): it must give what
+    # segments() and trim_leading() give on the whole text, at a sentence start or not
+    from llmextract.rules.entity_spans import (
+        SEQ_RE,
+        is_sentence_start,
+        run_spans,
+        segments,
+        trim_leading,
+    )
+
+    text = (DATA / "wire_flood.txt").read_text() + (
+        " President Kim Jong Un's aides and Russia's envoy met. The Velm Centre for Disease "
+        "Control and Prevention said so. \"Northern Nevada\" Officials, Reuters and "
+        "U.S. Sen. Ann Cole of the NUJ. Monday Interstate 80 Harwell/Dunmore Airport. "
+        "And Tarnow-Ostrava Ministers' Minister. Rev. Smith Jr. Ukraine. The North")
+    for m in SEQ_RE.finditer(text):
+        want = [(*trim_leading(text, a, b), t) for a, b, t in segments(text, m.start(), m.end())]
+        s = m.start()
+        got = [(s + a, s + b, t) for a, b, t in run_spans(m.group(0), is_sentence_start(text, s))]
+        assert got == want, m.group(0)
+
+
+def test_cached_names_are_typed_by_their_own_context() -> None:
+    # what a name alone tells is cached; what its context tells is read every time
+    assert _ents("Officials met in the provincial capital, Tarnow, on Monday.") == {
+        "Tarnow": "location"}
+    assert _ents("Officials met on Monday, Tarnow said.") == {"Tarnow": "person"}
+    assert _ents("Talks in Tarnow ended.") == {"Tarnow": "location"}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from llmextract.rules.entity_cues import (
     ACRONYM_RE,
     CHAIN_AFTER_RE,
     DIRECTIONS,
+    LIST_HINT_RE,
     LIST_RE,
     NAME_TOKEN_RE,
     NOT_ENTITY_AFTER_RE,
@@ -34,8 +37,11 @@ from llmextract.rules.entity_spans import (
     ING_RE,
     NONSPACE_RE,
     SEQ_RE,
+    LowerWords,
+    SpanSet,
     is_sentence_start,
-    segments,
+    outermost,
+    run_spans,
     split_of,
     trim_leading,
 )
@@ -69,6 +75,17 @@ class EntityHit:
     confidence: float
 
 
+class _Hit(NamedTuple):
+    """A candidate before merging: EntityHit's fields in a tuple, which is cheaper to make
+    than a frozen dataclass (most candidates are merged away or dropped)."""
+
+    start: int
+    end: int
+    name: str
+    type: str
+    confidence: float
+
+
 _SPEECH_AFTER_RE = re.compile(
     r"^(?:,[^,\n]{1,80},)?\s+(?:\w+ly\s+)?(?:said|says|told|added|noted|stated|wrote|"
     r"explained|replied|tweeted|argued|warned|asked)\b"
@@ -81,26 +98,25 @@ _KEY_JUNK_RE = re.compile(r"['’]s$|[^\w ]+")
 _LOC_APPOS_RE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,2}?(?P<w>[a-z]+)\b")
 
 
-def _type(
-    text: str, a: int, b: int, after_title: bool, lower_words: _LowerWords
-) -> tuple[str, float] | None:
-    name = text[a:b]
-    low = name.lower()
-    toks = name.split()
-    if low in LOCATIONS:
-        return "location", 0.85
-    if low in KNOWN_ORGS:
-        return "organization", 0.85
-    if low in PARTY_PLURALS:
-        return "organization", 0.7
-    if text[a - 1 : a] in "\"“" and text[b : b + 1] in "\"”" and a > 0 and b < len(text):
-        return None  # a quoted title of a work: "Silver Swan"
-    if len(toks) == 1 and low in ORG_CUES and ruling_before(words_before(text, a)):
-        return "organization", 0.6  # "the ruling nationalist Front"
-    if len(toks) == 1 and (low in ORG_CUES or low in LOC_CUES):  # no set union per call
-        return None
-    if NOT_ENTITY_AFTER_RE.match(text, b):
-        return None
+# _profile()'s mark for a check it leaves to the context ("type from the text around")
+_GO: tuple[str, float] = ("?", -1.0)
+
+
+class _Profile(NamedTuple):
+    """What _type() can tell from a name alone, in _type()'s order, so that it is worked
+    out once per name (a name recurs within an article and across articles)."""
+
+    low: str
+    toks: tuple[str, ...]
+    known: tuple[str, float] | None  # a gazetteer's type, or _GO
+    ruling: bool  # one word, an organisation cue: "the ruling nationalist Front"
+    cue: bool  # one word, an organisation or place cue: no name of its own
+    shape: tuple[str, float] | None  # typed by its words (heads, tails, cues), or _GO
+    single: bool
+    plain: tuple[str, float] | None  # a common word, time word or acronym, or _GO
+
+
+def _shape(name: str, low: str, toks: tuple[str, ...]) -> tuple[str, float] | None:
     if org_tail(name) or (toks[0].lower() in ORG_HEADS and " of " in name):
         return "organization", 0.8
     if toks[-1].lower() in LOC_CUES or toks[0].lower() in ("mount", "lake", "interstate"):
@@ -111,7 +127,11 @@ def _type(
         return None
     if toks[-1].lower() in EVENT_TAILS or toks[0].lower() in STORM_HEADS:
         return None
-    if (len(toks) == 1 and low in lower_words) or low in COMMON_WORDS or low in TIME_WORDS:
+    return _GO
+
+
+def _plain(name: str, low: str) -> tuple[str, float] | None:
+    if low in COMMON_WORDS or low in TIME_WORDS:
         return None
     if ACRONYM_RE.match(name):
         if len(name) <= 2 and name not in ("UN", "EU"):
@@ -119,11 +139,54 @@ def _type(
         return "organization", 0.6
     if name.isupper() and len(name) > 6:
         return None
-    return _context_type(text, a, b, after_title, toks)
+    return _GO
+
+
+@lru_cache(maxsize=8192)
+def _profile(name: str) -> _Profile:
+    low = name.lower()
+    toks = tuple(name.split())
+    single = len(toks) == 1
+    known: tuple[str, float] | None = _GO
+    if low in LOCATIONS:
+        known = "location", 0.85
+    elif low in KNOWN_ORGS:
+        known = "organization", 0.85
+    elif low in PARTY_PLURALS:
+        known = "organization", 0.7
+    if known is not _GO:
+        return _Profile(low, toks, known, False, False, _GO, single, _GO)
+    ruling = single and low in ORG_CUES
+    cue = single and (low in ORG_CUES or low in LOC_CUES)
+    # no words: _type() reaches toks[0] (an IndexError) only after its context checks
+    shape = _shape(name, low, toks) if toks else _GO
+    return _Profile(low, toks, known, ruling, cue, shape, single, _plain(name, low))
+
+
+def _type(
+    text: str, a: int, b: int, after_title: bool, lower_words: LowerWords
+) -> tuple[str, float] | None:
+    pr = _profile(text[a:b])
+    if pr.known is not _GO:
+        return pr.known
+    if text[a - 1 : a] in "\"“" and text[b : b + 1] in "\"”" and a > 0 and b < len(text):
+        return None  # a quoted title of a work: "Silver Swan"
+    if pr.ruling and ruling_before(words_before(text, a)):
+        return "organization", 0.6  # "the ruling nationalist Front"
+    if pr.cue or NOT_ENTITY_AFTER_RE.match(text, b):
+        return None
+    shape = pr.shape if pr.toks else _shape(text[a:b], pr.low, pr.toks)
+    if shape is not _GO:
+        return shape
+    if pr.single and pr.low in lower_words:
+        return None
+    if pr.plain is not _GO:
+        return pr.plain
+    return _context_type(text, a, b, after_title, pr.toks)
 
 
 def _context_type(
-    text: str, a: int, b: int, after_title: bool, toks: list[str]
+    text: str, a: int, b: int, after_title: bool, toks: tuple[str, ...]
 ) -> tuple[str, float] | None:
     """Type a name the gazetteers do not know by the words around it."""
     name = text[a:b]
@@ -182,77 +245,49 @@ def _named_again(text: str, name: str, after: int) -> bool:
     return False
 
 
-# r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
-# character before it): the same words, found by skipping to the next lower-case letter
-_LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
-
-
-class _LowerWords:
-    """`word in self`: whether `word` is one of _LOWER_WORD_RE's matches in the text (a
-    word the text writes in lower case). An article asks about a handful of words, so
-    each is looked up where the text has it instead of listing every lower-case word."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._seen: dict[str, bool] = {}
-
-    def __contains__(self, word: str) -> bool:
-        if word not in self._seen:
-            self._seen[word] = self._find(word)
-        return self._seen[word]
-
-    def _find(self, word: str) -> bool:
-        text = self.text
-        q = text.find(word)
-        while q >= 0:
-            # a match lies inside one run of [a-z'’-]; matching from the run's start finds
-            # what a scan of the whole text finds there
-            r = q
-            while r > 0 and text[r - 1] in _WORD_CHARS:
-                r -= 1
-            for m in _LOWER_WORD_RE.finditer(text, r):
-                if m.start() >= q:
-                    if m.start() == q and m.end() == q + len(word):
-                        return True
-                    break
-            q = text.find(word, q + 1)
-        return False
-
-
+@lru_cache(maxsize=4096)  # a name recurs within an article and across articles
 def _key(name: str) -> str:
     k = _THE_RE.sub("", name.lower())
     return _KEY_JUNK_RE.sub("", k).strip()
 
 
-def _segment_hits(
-    text: str, a: int, b: int, title: bool, lower_words: _LowerWords
-) -> list[EntityHit]:
-    seg = text[a:b]
+@lru_cache(maxsize=8192)  # a name recurs within an article and across articles
+def _pieces(seg: str) -> tuple[bool, tuple[tuple[int, int], ...]]:
+    """Of a name span alone: whether it ends in a route word ("Interstate"), and the names
+    it holds (cut at "/" and split_of()) as offsets into it."""
     last = seg.rsplit(" ", 1)[-1]
-    rm = ROUTE_NUMBER_RE.match(text, b) if last.lower() in ROUTE_WORDS else None
-    if rm is not None:  # "Interstate 80"
-        return [EntityHit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
-    if "-" in seg and CHAIN_AFTER_RE.match(text, b):
-        return [EntityHit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
-    spans = [(a, b)]
+    if "/" not in seg and " of " not in seg and not seg.endswith(" State"):
+        return last.lower() in ROUTE_WORDS, ((0, len(seg)),)  # nothing to cut
+    spans = [(0, len(seg))]
     if "/" in seg and not (org_tail(seg) or last.lower() in LOC_CUES):
-        spans = parts(text, a, b, "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
-    out: list[EntityHit] = []
-    for x, y in spans:
-        for p, q in split_of(text, x, y):
-            typed = _type(text, p, q, title, lower_words)
-            if typed is None:
-                continue
-            out.append(EntityHit(p, q, text[p:q], typed[0], typed[1]))
-            acr = PAREN_ACRONYM_RE.match(text, q)
-            if acr is not None and typed[0] != "person" and not text[p:q].isupper():
-                out.append(EntityHit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
+        spans = parts(seg, 0, len(seg), "/")  # "AFP/Getty" but "Harwell/Dunmore Airport"
+    return last.lower() in ROUTE_WORDS, tuple(pq for x, y in spans for pq in split_of(seg, x, y))
+
+
+def _segment_hits(
+    text: str, a: int, b: int, title: bool, lower_words: LowerWords
+) -> list[_Hit]:
+    route, pieces = _pieces(text[a:b])
+    rm = ROUTE_NUMBER_RE.match(text, b) if route else None
+    if rm is not None:  # "Interstate 80"
+        return [_Hit(a, rm.end(), text[a : rm.end()], "location", 0.75)]
+    if "-" in text[a:b] and CHAIN_AFTER_RE.match(text, b):
+        return [_Hit(x, y, text[x:y], "location", 0.6) for x, y in parts(text, a, b, "-")]
+    out: list[_Hit] = []
+    for p0, q0 in pieces:
+        p, q = a + p0, a + q0
+        typed = _type(text, p, q, title, lower_words)
+        if typed is None:
+            continue
+        out.append(_Hit(p, q, text[p:q], typed[0], typed[1]))
+        acr = PAREN_ACRONYM_RE.match(text, q)
+        if acr is not None and typed[0] != "person" and not text[p:q].isupper():
+            out.append(_Hit(acr.start(1), acr.end(1), acr.group(1), typed[0], 0.8))
     return out
 
 
 def _named_body(text: str, m: re.Match[str], word: str,
-                last: tuple[int, int] | None) -> EntityHit | None:
+                last: tuple[int, int] | None) -> _Hit | None:
     """'the Biden administration', 'the NDA government', 'the Free and Fair party'."""
     party = word == "party"
     if party and " and " in m.group(0):  # the name after any complete one before it
@@ -270,7 +305,7 @@ def _named_body(text: str, m: re.Match[str], word: str,
             or (low in DEMONYMS and not party) or low.rsplit(" ", 1)[-1] in LOC_CUES):
         return None
     end = b if party else text.index(word, m.end()) + len(word)
-    return EntityHit(a, end, text[a:end], "organization", 0.7)
+    return _Hit(a, end, text[a:end], "organization", 0.7)
 
 
 # A run that is one plain capitalised word among these ("The", "But", "However") yields
@@ -278,21 +313,24 @@ def _named_body(text: str, m: re.Match[str], word: str,
 # and nothing is left to type or to head a "... government" body. Words the gazetteers
 # know as places, organisations, titles or time words take the long way.
 _LONE_DROPPED = frozenset(COMMON_WORDS - LOCATIONS - KNOWN_ORGS - PERSON_TITLES - TIME_WORDS)
+# Those words as a run writes them: capital and lower-case ASCII letters. A run opens with a
+# capital, so `run in _LONE_RUNS` is "an ASCII word of letters, lower case after its first,
+# lowered in _LONE_DROPPED" in one set look-up.
+_LONE_RUNS = frozenset(w[0].upper() + w[1:] for w in _LONE_DROPPED
+                       if len(w) >= 2 and w.isascii() and w.isalpha() and w.islower())
 
 
-def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
-    lower_words = _LowerWords(text)
-    hits: list[EntityHit] = []
+def _candidates(text: str, skip: list[tuple[int, int]]) -> list[_Hit]:
+    lower_words = LowerWords(text)
+    skipped = SpanSet(skip)
+    hits: list[_Hit] = []
     for m in SEQ_RE.finditer(text):
-        run = m.group(0)
-        if run.isascii() and run.isalpha() and run[1:].islower() and \
-                run.lower() in _LONE_DROPPED:
-            continue
-        if any(s <= m.start() < e for s, e in skip):
+        if m.group(0) in _LONE_RUNS or m.start() in skipped:
             continue
         last: tuple[int, int] | None = None
-        for a0, b0, title in segments(text, m):
-            a1, b1 = trim_leading(text, a0, b0)
+        s = m.start()
+        for a1, b1, title in run_spans(m.group(0), is_sentence_start(text, s)):
+            a1, b1 = s + a1, s + b1
             last = (a1, b1)
             if b1 - a1 >= 2:
                 hits.extend(_segment_hits(text, a1, b1, title, lower_words))
@@ -300,23 +338,24 @@ def _candidates(text: str, skip: list[tuple[int, int]]) -> list[EntityHit]:
         body = _named_body(text, m, om.group(1), last) if om is not None else None
         if body is not None:
             hits.append(body)
-    located = {h.name.lower() for h in hits if h.type == "location"}
-    for lm in LIST_RE.finditer(text):
-        for a, b in list_items(text, lm, located):
-            hits.append(EntityHit(a, b, text[a:b], "location", 0.6))
+    if LIST_HINT_RE.search(text) is not None:
+        located = {h.name.lower() for h in hits if h.type == "location"}
+        for lm in LIST_RE.finditer(text):
+            for a, b in list_items(text, lm, located):
+                hits.append(_Hit(a, b, text[a:b], "location", 0.6))
     for a, b in find_domains(text):
-        if not any(s <= a < e for s, e in skip):
-            hits.append(EntityHit(a, b, text[a:b], "organization", 0.7))
+        if a not in skipped:
+            hits.append(_Hit(a, b, text[a:b], "organization", 0.7))
     for a, b in find_roads(text):
-        if not any(s <= a < e for s, e in skip):
-            hits.append(EntityHit(a, b, text[a:b], "location", 0.7))
+        if a not in skipped:
+            hits.append(_Hit(a, b, text[a:b], "location", 0.7))
     return hits
 
 
-def _merge(hits: list[EntityHit]) -> list[EntityHit]:
+def _merge(hits: list[_Hit]) -> list[EntityHit]:
     """One entity per name (first span, best type); short forms folded into full names."""
-    best: dict[str, EntityHit] = {}
-    first: dict[str, EntityHit] = {}
+    best: dict[str, _Hit] = {}
+    first: dict[str, _Hit] = {}
     count: dict[str, int] = {}
     for h in hits:
         k = _key(h.name)
@@ -353,7 +392,7 @@ def _merge(hits: list[EntityHit]) -> list[EntityHit]:
     return out
 
 
-def _folds(short: EntityHit, full: EntityHit, count: int) -> bool:
+def _folds(short: _Hit, full: _Hit, count: int) -> bool:
     """Whether a one-word name is only a short form of a longer name ("Kim" of "Kim Jong
     Un"); not an acronym used alone twice ("HRA" beside "HRA Marshall Terminal") nor a place
     typed by its context beside an organisation ("Velm" beside "Velm Centre for ...")."""
@@ -373,11 +412,11 @@ _ON_BEFORE_RE = re.compile(
     r"[ \t]+on[ \t]+$")
 
 
-def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
+def _joined_on(text: str, hits: list[_Hit]) -> list[_Hit]:
     """An organisation whose head is a commission, committee, council... runs on over "on"
     and the capitalised name of its subject ("Council on Foreign Relations"), which is then
     no entity of its own."""
-    joined: dict[int, EntityHit] = {}
+    joined: dict[int, _Hit] = {}
     for g in hits:
         lo = max(0, g.start - 90)
         # a match ends "on", blanks and at most one line break: most hits cannot follow one
@@ -386,7 +425,7 @@ def _joined_on(text: str, hits: list[EntityHit]) -> list[EntityHit]:
         m = _ON_BEFORE_RE.search(text, lo, g.start)
         if m is not None:
             a = m.start("org")
-            joined[g.start] = EntityHit(a, g.end, text[a:g.end], "organization", 0.7)
+            joined[g.start] = _Hit(a, g.end, text[a:g.end], "organization", 0.7)
     if not joined:
         return hits
     starts = {j.start for j in joined.values()}
@@ -403,11 +442,9 @@ def find_entities(
     authors, publisher, dateline place) with their type."""
     hits = _candidates(text, skip or [])
     for a, b, typ in extra or []:
-        hits.append(EntityHit(a, b, text[a:b], typ, 0.8))
+        hits.append(_Hit(a, b, text[a:b], typ, 0.8))
     hits.sort(key=lambda h: h.start)
     merged = _merge(_joined_on(text, hits))
-    # drop entities nested inside a longer one at the same place (dateline "MONZA, Italy")
-    spans = [(h.start, h.end) for h in merged]
-    return [h for h in merged
-            if not any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end)
-                       for s, e in spans if e - s > h.end - h.start)]
+    # drop entities nested inside a longer one (dateline "MONZA, Italy")
+    keep = outermost([(h.start, h.end) for h in merged])
+    return [h for h, k in zip(merged, keep, strict=True) if k]

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 
 from llmextract.rules.entity_cues import DIRECTIONS, org_left, org_tail, person_of
 from llmextract.rules.gazetteer import (
@@ -22,7 +24,11 @@ __all__ = [
     "ING_RE",
     "NONSPACE_RE",
     "SEQ_RE",
+    "LowerWords",
+    "SpanSet",
     "is_sentence_start",
+    "outermost",
+    "run_spans",
     "segments",
     "split_of",
     "trim_leading",
@@ -48,14 +54,35 @@ _HYPHEN_LOWER_RE = re.compile(r"-[a-z]")
 ING_RE = re.compile(r"[A-Z][a-z]+ing")
 
 
-def segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
-    """Split one capitalised run at possessives, titles, time words, 'and' and trailing
-    dots; yields (start, end, after_title)."""
+@lru_cache(maxsize=8192)  # a name recurs within an article and across articles
+def run_spans(run: str, opens: bool) -> tuple[tuple[int, int, bool], ...]:
+    """The name spans of a capitalised run (SEQ_RE's match): segments(), each less its
+    leading words (trim_leading()), as (start, end, after_title) from the run's start.
+    Besides the run's own text these look only at whether the run opens a sentence
+    (`opens`, is_sentence_start() at its start): for any later word is_sentence_start()
+    stops at the run's first letter, a capital. So a one-character stand-in for the text
+    before the run gives the same spans, and they are worked out once per run and flag."""
+    if " " not in run and "\t" not in run and run[-1] not in "s'’.":
+        # one word with no possessive or dot to cut: segments() keeps it whole unless it
+        # is a title, a time word or "And", and trim_leading() drops it only when common
+        low = run.lower()
+        if low not in PERSON_TITLES and low not in TIME_WORDS and low != "and":
+            n = len(run)
+            dropped = low in COMMON_WORDS and low not in LOCATIONS and low not in KNOWN_ORGS
+            return ((n, n, False),) if dropped else ((0, n, False),)
+    text = ("." if opens else "a") + run
+    return tuple((a - 1, b - 1, t) for a0, b0, t in segments(text, 1, len(text))
+                 for a, b in (trim_leading(text, a0, b0),))
+
+
+def segments(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Split one capitalised run text[start:end] at possessives, titles, time words, 'and'
+    and trailing dots; yields (start, end, after_title)."""
     out: list[tuple[int, int, bool]] = []
-    s = m.start()
+    s = start
     after_title = False
-    for tm in NONSPACE_RE.finditer(text[m.start() : m.end()]):
-        a, b = m.start() + tm.start(), m.start() + tm.end()
+    for tm in NONSPACE_RE.finditer(text, start, end):
+        a, b = tm.start(), tm.end()
         tok = tm.group(0)
         low = tok.lower()
         bare = _POSS_RE.sub("", tok) if tok[-1] in "s'’" and low not in KNOWN_ORGS else tok
@@ -64,18 +91,18 @@ def segments(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:
             s, after_title = b, True
             continue
         if low.rstrip(".,") in TIME_WORDS or (low == "and" and _and_splits(text[s:a],
-                                                                            text[b : m.end()])):
+                                                                            text[b:end])):
             _push(out, text, s, a, after_title)
             s, after_title = b, False
             continue
-        if bare != tok and not (len(rest := text[b : m.end()].split()) == 1
+        if bare != tok and not (len(rest := text[b:end].split()) == 1
                                 and rest[0].lower() in ORG_CUES):
             _push(out, text, s, a + len(bare), after_title)  # a possessive ends the name
             s, after_title = b, False
         elif tok.endswith(".") and low not in _ABBR_KEEP and len(tok) > 2:
             _push(out, text, s, b - 1, after_title)  # "Ukraine. The North": a sentence end
             s, after_title = b, False
-    _push(out, text, s, m.end(), after_title)
+    _push(out, text, s, end, after_title)
     return out
 
 
@@ -159,3 +186,76 @@ def trim_leading(text: str, a: int, b: int) -> tuple[int, int]:
             break
         a = b - len(rest) if rest else b
     return a, b
+
+
+# r"\b[a-z][a-z'’\-]+\b" with the first \b checked after the first letter (no word
+# character before it): the same words, found by skipping to the next lower-case letter
+_LOWER_WORD_RE = re.compile(r"[a-z](?<!\w.)[a-z'’\-]+\b")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
+
+
+class LowerWords:
+    """`word in self`: whether `word` is one of _LOWER_WORD_RE's matches in the text (a
+    word the text writes in lower case). An article asks about a handful of words, so
+    each is looked up where the text has it instead of listing every lower-case word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: str) -> bool:
+        if word not in self._seen:
+            self._seen[word] = self._find(word)
+        return self._seen[word]
+
+    def _find(self, word: str) -> bool:
+        text = self.text
+        q = text.find(word)
+        while q >= 0:
+            # a match lies inside one run of [a-z'’-]; matching from the run's start finds
+            # what a scan of the whole text finds there
+            r = q
+            while r > 0 and text[r - 1] in _WORD_CHARS:
+                r -= 1
+            for m in _LOWER_WORD_RE.finditer(text, r):
+                if m.start() >= q:
+                    if m.start() == q and m.end() == q + len(word):
+                        return True
+                    break
+            q = text.find(word, q + 1)
+        return False
+
+
+class SpanSet:
+    """`pos in self`: whether `pos` lies in one of the spans; the spans are merged once per
+    text and looked up by bisection, not scanned for every capitalised run."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(sp for sp in spans if sp[0] < sp[1]):
+            if self.ends and s <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], e)
+            else:
+                self.starts.append(s)
+                self.ends.append(e)
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+def outermost(spans: list[tuple[int, int]]) -> list[bool]:
+    """For each span, whether no other span holds it: a span is held when another starts
+    before it and reaches its end, or starts with it and ends later. One sweep over the
+    starts instead of testing every pair of spans."""
+    widest: dict[int, int] = {}
+    for s, e in spans:
+        if e > widest.get(s, -1):
+            widest[s] = e
+    reach: dict[int, int] = {}  # the furthest end of the spans that start before a start
+    far = -1
+    for s in sorted(widest):
+        reach[s] = far
+        far = max(far, widest[s])
+    return [reach[s] < e and widest[s] == e for s, e in spans]
