@@ -117,6 +117,21 @@ def test_clean_model_cleans_every_string() -> None:
     assert clean_model(untouched) is untouched
 
 
+def test_clean_model_finds_markup_in_any_nested_string() -> None:
+    """The quick test before the dump-and-compare path looks at every string: a figure's
+    field, a quote's speaker; an answer with none is returned as is."""
+    base = {"summary": "Plain.", "figures": [{"text": "9 km", "value": 9, "describes": "x"}],
+            "quotes": [{"text": "We close.", "speaker": "Ana Ruiz"}]}
+    plain = ArticleSummary.model_validate(base)
+    assert clean_model(plain) is plain
+    marked = ArticleSummary.model_validate({**base, "quotes": [
+        {"text": "We close.", "speaker": "Ana  <b>Ruiz</b>"}]})
+    assert clean_model(marked).quotes[0].speaker == "Ana Ruiz"
+    marked = ArticleSummary.model_validate({**base, "figures": [
+        {"text": "9 km", "value": 9, "describes": "the `span`"}]})
+    assert clean_model(marked).figures[0].describes == "the span"
+
+
 # --- user schema: Supported ---------------------------------------------------------------
 
 

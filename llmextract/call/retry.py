@@ -255,7 +255,9 @@ class RetryPolicy:
         self.reasks = 0
         self.transport_retries = 0
         self.failures = 0
-        self._rng = rng or random.Random()
+        # the jitter: the process's generator (re-seeded after a fork) unless a test gives
+        # its own; seeding a new one from the OS for every call cost ~20 us (issue 16)
+        self._uniform = rng.uniform if rng is not None else random.uniform
 
     @property
     def attempts(self) -> int:
@@ -296,7 +298,7 @@ class RetryPolicy:
         else:
             s = self.settings
             ceiling = min(s.backoff_cap, s.backoff_base * 2 ** (self.transport_retries - 1))
-            delay = self._rng.uniform(ceiling / 2, ceiling)
+            delay = self._uniform(ceiling / 2, ceiling)
         return delay
 
     def retrying(self) -> AsyncRetrying:

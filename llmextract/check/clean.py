@@ -62,6 +62,8 @@ def clean_model(obj: M) -> M:
     """A copy of a model answer with `clean_text` applied to every string (the object
     itself when nothing changes or the cleaned data no longer validates)."""
     data = obj.model_dump()
+    if not _MARKUP_CHARS.search("\n".join(_strings(data))):
+        return obj  # most answers: no string clean_text would look at twice
     cleaned = clean_obj(data)
     if cleaned == data:
         return obj
@@ -69,3 +71,25 @@ def clean_model(obj: M) -> M:
         return type(obj).model_validate(cleaned)
     except ValidationError:
         return obj
+
+
+def _strings(data: Any) -> list[str]:
+    """Every string `clean_obj` would clean in `data` (dicts, lists), in one list."""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            found.append(value)
+        elif kind is dict:
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+        elif isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
