@@ -182,3 +182,27 @@ ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
     "twentieth".split())}
 ORDINAL_WORD_RE = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
+
+# Beyond a letter's two ASCII cases, re.IGNORECASE (CPython's sre, Unicode) matches these
+# letters too; tests/test_numbers.py checks the table against every code point.
+IGNORECASE_EXTRA = {"i": "İı", "k": "\u212a", "s": "ſ"}
+
+
+def cased(text: str) -> str:
+    """A pattern that matches what `(?i:re.escape(text))` matches, each ASCII letter an
+    explicit class. A branch whose alternatives open with a plain class is skipped after one
+    test per alternative; IGNORECASE's literals make sre enter each alternative instead."""
+    return "".join(f"[{c}{c.upper()}{IGNORECASE_EXTRA.get(c, '')}]" if c.isascii()
+                   and c.isalpha() else re.escape(c) for c in text.lower())
+
+
+def opens_with(words: set[str] | frozenset[str]) -> str:
+    """A pattern matching where text opens, case-insensitively, with one of `words`
+    (lowercase ASCII letters): a trie of `cased` classes, for a search whose only question is
+    whether any matches. A word that another word starts with stands for both."""
+    heads: dict[str, set[str]] = {}
+    for w in words:
+        heads.setdefault(w[0], set()).add(w[1:])
+    alts = [cased(c) + ("" if "" in rest else opens_with(rest))
+            for c, rest in sorted(heads.items())]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
