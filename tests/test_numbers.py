@@ -151,3 +151,35 @@ def test_hyphenated_scale_words_and_ordinal_words() -> None:
     assert values_in("a Rs 1,200-crore grant")[0] == 1.2e10
     assert values_in("finished sixth place") == [6.0]
     assert values_in("the 14th stop") == [14.0]
+
+
+def test_ignorecase_extra_letters_are_all_the_letters_ignorecase_adds() -> None:
+    # `cased` spells a letter as the class IGNORECASE matches: every code point, checked
+    import re
+    import string
+    import sys
+
+    from llmextract.text.numpatterns import IGNORECASE_EXTRA
+
+    any_letter = re.compile("[a-z]", re.IGNORECASE)
+    found: dict[str, str] = {}
+    for ch in map(chr, range(sys.maxunicode + 1)):
+        if not ch.isascii() and any_letter.fullmatch(ch):
+            for c in string.ascii_lowercase:
+                if re.fullmatch(c, ch, re.IGNORECASE):
+                    found[c] = found.get(c, "") + ch
+    assert found == IGNORECASE_EXTRA
+    assert all(re.fullmatch(c, c.upper(), re.IGNORECASE) for c in string.ascii_lowercase)
+
+
+@pytest.mark.parametrize("text", ["ſix", "SİX", "sıx", "Fourteen", "twenty-one", "xone",
+                                  "a third", "thirds", "tent", "nin", "DOZEN", "quarte"])
+def test_opens_with_matches_as_an_ignorecase_list_of_the_words(text: str) -> None:
+    import re
+
+    from llmextract.text.numpatterns import opens_with
+
+    words = {"six", "fourteen", "four", "twenty", "one", "third", "thirds", "ten", "nine",
+             "dozen", "quarter"}
+    plain = re.compile("(?:" + "|".join(words) + ")", re.IGNORECASE)
+    assert bool(re.compile(opens_with(words)).match(text)) == bool(plain.match(text))

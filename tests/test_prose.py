@@ -272,3 +272,20 @@ def test_report_highlights_prose_support(tmp_path: Path) -> None:
     flagged = r.model_copy(update={"review": "look at me"})
     page = build_report([flagged, r], text_for=lambda _rec: ARTICLE)
     assert "look at me" in page and 'data-review="1"' in page and 'data-review="0"' in page
+
+
+@pytest.mark.parametrize(("sentence", "names"), [
+    # the names the tokenisation of CAP_WORD.finditer gave before (a token ends at its second
+    # apostrophe; "iPhone" is one lowercase token; a word after an opener starts a clause)
+    ("The iPhone maker and eBay met Marta Kowalczyk in O'Brien's café.", ["Marta", "Kowalczyk",
+                                                                         "O'Brien"]),
+    ("rock'n'Roll and 3D Films, said Über.", ["Films", "Über"]),
+    ("Marta Kowalczyk said so; “Harbor Bridge” closes.", ["Marta", "Kowalczyk", "Harbor",
+                                                          "Bridge"]),
+    ("The bridge closes.  Dana Whitfield agreed.", ["Dana", "Whitfield"]),
+])
+def test_names_skip_lowercase_words_but_split_tokens_as_before(sentence: str,
+                                                                names: list[str]) -> None:
+    from llmextract.check.prose import _names
+
+    assert _names(sentence) == names

@@ -44,9 +44,19 @@ def content_words(text: str) -> set[str]:
     return {s for w in words(text) if (s := _content_stem(w)) is not None}
 
 
-def _stems_of(toks: list[str], memo: dict[str, str | None]) -> set[str]:
-    """The stems `content_words` keeps of `toks`, each distinct word stemmed once per
-    article (`memo` lives on one ArticleIndex: word -> stem, None for a word left out)."""
+# word -> its content stem (None: left out), for every article of the process: `_content_stem`
+# is pure, and most words of an article (function words, the news's common words) were
+# stemmed for an earlier one. Emptied when full, so it stays small.
+_STEM_MEMO: dict[str, str | None] = {}
+_STEM_MEMO_MAX = 50_000
+
+
+def _stems_of(toks: list[str]) -> set[str]:
+    """The stems `content_words` keeps of `toks`, each distinct word stemmed once (see
+    `_STEM_MEMO`)."""
+    memo = _STEM_MEMO
+    if len(memo) > _STEM_MEMO_MAX:
+        memo.clear()
     out: set[str | None] = set()
     for w in toks:
         s = memo.get(w, "")  # "" is no stem: not yet seen
@@ -78,7 +88,6 @@ class ArticleIndex:
         self._caps: list[str] | None = None
         self._values: list[float] | None = None
         self._initials: str | None = None
-        self._stems: dict[str, str | None] = {}  # word -> content stem, see _stems_of
         # prose text -> (spans, reason, coverage): llmextract.check.prose.check_sentence
         self.checked: dict[str, tuple[list[tuple[int, int]], str | None, float]] = {}
 
@@ -91,7 +100,7 @@ class ArticleIndex:
         for i, b in enumerate(self.sents):
             toks = WORD_RE.findall(b.text.lower())
             found.update(toks)
-            stems = _stems_of(toks, self._stems)
+            stems = _stems_of(toks)
             content.append(stems)
             for w in stems:
                 postings.setdefault(w, []).append(i)
@@ -162,8 +171,8 @@ class ArticleIndex:
         return self._initials
 
     def content_words(self, text: str) -> set[str]:
-        """`content_words(text)`, stemming through this article's memo."""
-        return _stems_of(words(text), self._stems)
+        """`content_words(text)`, stemming through the process's memo."""
+        return _stems_of(words(text))
 
     def has_name(self, word: str) -> bool:
         key = fold_plain(word)

@@ -40,7 +40,7 @@ from llmextract.text.fold import fold_plain
 from llmextract.text.intl_numbers import read_digits
 from llmextract.text.langs import conventions
 from llmextract.text.numbers import find_numbers
-from llmextract.text.numpatterns import FRACTION_WORDS, TENS, UNITS
+from llmextract.text.numpatterns import FRACTION_WORDS, TENS, UNITS, opens_with
 
 MAX_SPANS = 3
 MIN_COVERAGE = 0.34  # share of a sentence's content words the support must cover
@@ -62,10 +62,10 @@ _QUOTED = re.compile(r"“([^”]{2,}?)”|\"([^\"]{2,}?)\"|‘([^’]+\s[^’]+
 _OPENERS = frozenset("\"“‘'([:;—–-")
 
 
-# a digit or a spelled number: only then is the number parser run on a sentence
-_MAYBE_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted({*UNITS, *TENS, *FRACTION_WORDS,
-                                                           "dozen"}, key=len, reverse=True))
-                           + r")", re.IGNORECASE)
+# a spelled number opening a word (or a digit, _DIGIT): only then is the number parser run on
+# a sentence. Only whether one is there matters, so the words are a trie of explicit case
+# classes, which scans about four times faster than an IGNORECASE list of the words.
+_MAYBE_NUMBER = re.compile(r"\b" + opens_with({*UNITS, *TENS, *FRACTION_WORDS, "dozen"}))
 
 
 def _numeral_stated(raw: str, idx: ArticleIndex) -> bool:
@@ -81,7 +81,8 @@ _DIGIT = re.compile(r"\d")  # scans fast (a plain class), and most sentences hav
 
 
 def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
-    if not (_DIGIT.search(sentence) or _MAYBE_NUMBER.search(sentence)):
+    digit = _DIGIT.search(sentence) is not None
+    if not (digit or _MAYBE_NUMBER.search(sentence)):
         return None
     covered: list[tuple[int, int]] = []
     for m in find_numbers(sentence, idx.loc.lang):
@@ -94,6 +95,8 @@ def _numbers_problem(sentence: str, idx: ArticleIndex) -> str | None:
         for raw in NUMERAL.findall(m.text):  # ranges and scores: each numeral
             if not _numeral_stated(raw, idx):
                 return f"number {raw} in {m.text!r} not stated in the article"
+    if not digit:
+        return None  # a numeral needs a digit
     for n in NUMERAL.finditer(sentence):  # years, days, ordinals the phrases left out
         if any(a <= n.start() < b for a, b in covered):
             continue
@@ -108,6 +111,14 @@ _DE_NOUN_BEFORE = re.compile(
     r"gegen|ohne|in|an|und|oder|pro|je)|\b[a-zäöüß]+(?:e|en|er|es|em))\s+$")
 
 
+# CAP_WORD's next token that may be capitalised (group 1): the tokens before it that open
+# with an ASCII lowercase letter, and the characters between tokens, are passed over in C.
+# Possessive repeats take what CAP_WORD's greedy match takes, so tokens split as CAP_WORD's
+# `finditer` splits them; a non-ASCII letter still reaches the `isupper` test.
+_NEXT_CAP = re.compile(r"(?:[a-z][^\W_]*+(?:['’][^\W_]+)?+|[\W\d_])*+"
+                       r"([^\W\d_a-z][^\W_]*+(?:['’][^\W_]+)?+)")
+
+
 def _names(sentence: str, lang: str | None = None) -> list[str]:
     """Capitalised words that are not a sentence's (or quotation's, clause's) first word.
     German capitalises every noun: there a word after an article, a preposition or an
@@ -115,22 +126,23 @@ def _names(sentence: str, lang: str | None = None) -> list[str]:
     out: list[str] = []
     conv = conventions(lang)
     local = conv.stopwords if conv is not None else frozenset()
-    matches = list(CAP_WORD.finditer(sentence))
-    for i, m in enumerate(matches):
-        word = m.group(0)
+    pos = 0
+    while (m := _NEXT_CAP.match(sentence, pos)) is not None:
+        pos = m.end()
+        start = m.start(1)
+        word = m.group(1)
         if not word[0].isupper() or len(word) < 2:
             continue
-        before = sentence[:m.start()].rstrip()
-        if lang == "de" and _DE_NOUN_BEFORE.search(sentence, 0, m.start()):
+        before = sentence[:start].rstrip()
+        if lang == "de" and _DE_NOUN_BEFORE.search(sentence, 0, start):
             continue
         if conv is not None and word.lower() in (conv.ordinals or {}):
             continue  # "als Fünfter": a rank
-        first = not before or before[-1] in _OPENERS or before[-1] in ".!?"
-        if first:
-            nxt = matches[i + 1] if i + 1 < len(matches) else None
-            # a first word still counts when a name follows it ("Marta Kowalczyk said")
-            joined = nxt is not None and sentence[m.end():nxt.start()] == " "
-            if not (joined and nxt is not None and nxt.group(0)[0].isupper()
+        if not before or before[-1] in _OPENERS or before[-1] in ".!?":
+            # a first word still counts when a name follows it ("Marta Kowalczyk said"):
+            # CAP_WORD's next token starts after exactly one space
+            nxt = CAP_WORD.match(sentence, pos + 1) if sentence[pos:pos + 1] == " " else None
+            if not (nxt is not None and nxt.group(0)[0].isupper()
                     and fold_plain(word) not in STOP and fold_plain(word) not in local):
                 continue
         out.append(word)

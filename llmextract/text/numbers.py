@@ -314,6 +314,8 @@ _SPECIAL_CUES_RE = re.compile(
 def _special_numbers(text: str, blocked: list[tuple[int, int]]) -> list[NumberMatch]:
     """Race and clock times, multi-unit durations (no single value) and ranks ("35th")."""
     out: list[NumberMatch] = []
+    if _SPECIAL_CUES_RE.search(text) is None:
+        return out  # most texts: one scan, no set
     cues = {m.lastindex for m in _SPECIAL_CUES_RE.finditer(text)}
     for rx, cue in ((CLOCK_RE, 1), (DURATION_RE, 2), (RANK_RE, 3)):
         if cue not in cues:

@@ -8,6 +8,31 @@ from __future__ import annotations
 
 import re
 
+# Beyond a letter's two ASCII cases, re.IGNORECASE (CPython's sre, Unicode) matches these
+# letters too; tests/test_numbers.py checks the table against every code point.
+IGNORECASE_EXTRA = {"i": "İı", "k": "\u212a", "s": "ſ"}
+
+
+def cased(text: str) -> str:
+    """A pattern that matches what `(?i:re.escape(text))` matches, each ASCII letter an
+    explicit class. A branch whose alternatives open with a plain class is skipped after one
+    test per alternative; IGNORECASE's literals make sre enter each alternative instead."""
+    return "".join(f"[{c}{c.upper()}{IGNORECASE_EXTRA.get(c, '')}]" if c.isascii()
+                   and c.isalpha() else re.escape(c) for c in text.lower())
+
+
+def opens_with(words: set[str] | frozenset[str]) -> str:
+    """A pattern matching where text opens, case-insensitively, with one of `words`
+    (lowercase ASCII letters): a trie of `cased` classes, for a search whose only question is
+    whether any matches. A word that another word starts with stands for both."""
+    heads: dict[str, set[str]] = {}
+    for w in words:
+        heads.setdefault(w[0], set()).add(w[1:])
+    alts = [cased(c) + ("" if "" in rest else opens_with(rest))
+            for c, rest in sorted(heads.items())]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
 UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen".split())}
@@ -55,14 +80,21 @@ SPELLED = (
     r"|(?:a|one)\s+(?:half|third|quarter|fifth|tenth)|(?:two|three)\s+(?:thirds|quarters)|half)"
 )
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-CUR = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₹|₦|Rs\.?\s?|INR\s?|USD\s?|EUR\s?|GBP\s?)"
+# "US$", "Rs. ", "EUR ": the currency before a number. Its letters are `cased` classes, the
+# same match as IGNORECASE's literals, so a word start that opens no currency fails each
+# alternative after one test (CORE_RE tries this at most word starts).
+CUR = "(?-i:" + "|".join([*(cased(c) + r"\$" for c in ("us", "a", "c", "hk", "nz", "s", "r")),
+                          r"\$", "€", "£", "¥", "₹", "₦", cased("rs") + r"\.?\s?",
+                          *(cased(c) + r"\s?" for c in ("inr", "usd", "eur", "gbp"))]) + ")"
 
 # Lookahead guards: what each branch's first characters must be (under the same IGNORECASE
 # folding as the branch itself). They change no match; they let the many word starts that
 # cannot open a number fail at once instead of trying every currency and number word.
 _CORE_GUARD = r"(?=[\d.$€£¥₹₦uachnsriegtfzod])"
 _CUR_GUARD = r"(?=[uachnsrieg$€£¥₹₦])"
-_SPELLED_GUARD = r"(?=tw|thr|thi|te|fo|fi|si|se|ei|el|ni|ze|on|a\s|do|ha)"
+_SPELLED_GUARD = "(?-i:(?=" + "|".join(
+    [*map(cased, "tw thr thi te fo fi si se ei el ni ze on do ha".split()), cased("a") + r"\s"]
+) + "))"
 CORE_RE = re.compile(
     rf"(?<![\w$€£¥₹.,/]){_CORE_GUARD}(?P<cur>{_CUR_GUARD}{CUR})?"
     rf"(?:(?P<num>{DIGITS})(?P<frac>\s+[1-9]/[1-9]\d?|½)?"
@@ -182,3 +214,4 @@ ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
     "twentieth".split())}
 ORDINAL_WORD_RE = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
+
