@@ -4,6 +4,7 @@ articles written for these tests."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from llmextract import Extractor, Supported
-from llmextract.check.clean import clean_model, clean_text
+from llmextract.check.clean import _unchanged, clean_model, clean_text
 from llmextract.check.fields import ground_model
 from llmextract.check.grounding import Locator
 from llmextract.check.prose import ArticleIndex, check_sentence
@@ -130,6 +131,24 @@ def test_clean_model_finds_markup_in_any_nested_string() -> None:
     marked = ArticleSummary.model_validate({**base, "figures": [
         {"text": "9 km", "value": 9, "describes": "the `span`"}]})
     assert clean_model(marked).figures[0].describes == "the span"
+    qualified = ArticleSummary.model_validate({**base, "figures": [
+        {"text": "over 9 km", "value": 9, "describes": "x", "qualifier": "more_than"}]})
+    assert clean_model(qualified) is qualified  # a lone "_" inside a word is no markup
+
+
+def test_the_quick_markup_test_never_passes_a_string_clean_text_changes() -> None:
+    """clean_model's quick test (clean._unchanged) against clean_text itself, on random
+    strings of markup characters, underscores in and out of words, and blanks."""
+    rng = random.Random(11)
+    pieces = [*"ab_ *&<[]()`#\t\n\r x1é.", "more_than", "**", "__", "&amp;", "<b>", "](u)", "_a"]
+    passed = 0
+    for _ in range(20_000):
+        strings = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+                   for _ in range(rng.randint(1, 3))]
+        if _unchanged(strings):
+            passed += 1
+            assert all(clean_text(s) == s for s in strings), strings
+    assert passed > 1_000  # the test does pass strings, so the check above means something
 
 
 # --- user schema: Supported ---------------------------------------------------------------

@@ -21,6 +21,11 @@ _CODE = re.compile(r"`([^`\n]+)`")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
 _BLANKS = re.compile(r"[ \t\r\f\v]+")
 _MARKUP_CHARS = re.compile(r"[&<*_\[`#]")  # a cheap test before the substitutions
+_HARD_MARKUP = re.compile(r"[&<*\[`#]")
+# A string whose only markup characters are single "_" (as in "more_than") goes through the
+# substitutions: an "_" after a word character opens no emphasis, so it changes only by an
+# "_" opening one, or by its blanks and outer whitespace being normalised.
+_UNDERSCORE_CHANGE = re.compile(r"(?<!\w)_|[\t\r\f\v]|  |^\s|\s$")
 
 
 def clean_text(value: str) -> str:
@@ -62,8 +67,8 @@ def clean_model(obj: M) -> M:
     """A copy of a model answer with `clean_text` applied to every string (the object
     itself when nothing changes or the cleaned data no longer validates)."""
     data = obj.model_dump()
-    if not _MARKUP_CHARS.search("\n".join(_strings(data))):
-        return obj  # most answers: no string clean_text would look at twice
+    if _unchanged(_strings(data)):
+        return obj  # most answers: no string clean_text would change
     cleaned = clean_obj(data)
     if cleaned == data:
         return obj
@@ -71,6 +76,17 @@ def clean_model(obj: M) -> M:
         return type(obj).model_validate(cleaned)
     except ValidationError:
         return obj
+
+
+def _unchanged(strings: list[str]) -> bool:
+    """True when clean_text would return every one of `strings` as it is (a quick test:
+    False may still mean unchanged)."""
+    joined = "\n".join(strings)
+    if not _MARKUP_CHARS.search(joined):
+        return True
+    if _HARD_MARKUP.search(joined) or "__" in joined:
+        return False
+    return not any(_UNDERSCORE_CHANGE.search(s) for s in strings if "_" in s)
 
 
 def _strings(data: Any) -> list[str]:
