@@ -15,7 +15,7 @@ their overlap) are listed once. Pure and deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from llmextract.check.grounding import Grounded, Locator
@@ -56,11 +56,13 @@ class ChunkLocator(Locator):
     def tokens(self) -> list[tuple[str, int, int]]:
         return self.whole.tokens
 
-    def find_all(self, needle: str, *, whole_words: bool = True, limit: int = 20) -> list[Span]:
-        inside = self.part.find_all(needle, whole_words=whole_words, limit=limit)
-        if inside:
-            return [(s + self.start, e + self.start) for s, e in inside]
-        return self.whole.find_all(needle, whole_words=whole_words, limit=limit)
+    def spans(self, needle: str, whole_words: bool = True) -> Iterator[Span]:
+        inside = False
+        for s, e in self.part.spans(needle, whole_words):
+            inside = True
+            yield s + self.start, e + self.start
+        if not inside:
+            yield from self.whole.spans(needle, whole_words)
 
     def fuzzy(self, needle: str, threshold: float) -> tuple[Span | None, float]:
         span, score = self.part.fuzzy(needle, threshold)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import islice
 
 from llmextract.schemas.news import ArticleSummary, Entity, Figure, Quote
 from llmextract.schemas.record import Dropped, GroundedEntity, GroundedFigure, GroundedQuote, Span
@@ -50,6 +51,9 @@ class Grounded:
     quotes: list[GroundedQuote] = field(default_factory=list)
     entities: list[GroundedEntity] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+
+
+FIND_LIMIT = 20  # occurrences of a phrase `Locator.find` and `find_all` look at
 
 
 class Locator:
@@ -94,38 +98,47 @@ class Locator:
     def find(self, needle: str, *, whole_words: bool = True,
              prefer: Sequence[Span] = ()) -> Span | None:
         """Exact, then folded match; the span is in the original text. Of several
-        occurrences, the first overlapping a `prefer` span wins, else the first."""
-        found = self.find_all(needle, whole_words=whole_words)
-        for span in found:
+        occurrences (the first 20), the first overlapping a `prefer` span wins, else the
+        first. Occurrences are looked for only until that one is known."""
+        first: Span | None = None
+        for span in islice(self.spans(needle, whole_words), FIND_LIMIT):
+            if first is None:
+                first = span
+                if not prefer:
+                    break
             if any(p[0] < span[1] and span[0] < p[1] for p in prefer):
                 return span
-        return found[0] if found else None
+        return first
 
-    def find_all(self, needle: str, *, whole_words: bool = True, limit: int = 20) -> list[Span]:
+    def find_all(self, needle: str, *, whole_words: bool = True,
+                 limit: int = FIND_LIMIT) -> list[Span]:
+        return list(islice(self.spans(needle, whole_words), limit))
+
+    def spans(self, needle: str, whole_words: bool = True) -> Iterator[Span]:
+        """The occurrences of `needle` in order: exact ones; when there is none, folded
+        ones; when there is none either, the article's own writing of a number."""
         needle = needle.strip()
         if not needle:
-            return []
-        out: list[Span] = []
+            return
         pos = self._bounded(self.text, needle, 0, whole_words)
-        while pos >= 0 and len(out) < limit:
-            out.append((pos, pos + len(needle)))
-            pos = self._bounded(self.text, needle, pos + 1, whole_words)
-        if out:
-            return out
+        if pos >= 0:
+            while pos >= 0:
+                yield pos, pos + len(needle)
+                pos = self._bounded(self.text, needle, pos + 1, whole_words)
+            return
         folded_needle = fold_plain(needle)
         if not folded_needle:
-            return []
+            return
         hay = self.folded.text
         pos = self._bounded(hay, folded_needle, 0, whole_words)
-        while pos >= 0 and len(out) < limit:
-            out.append(self.folded.span(pos, pos + len(folded_needle)))
-            pos = self._bounded(hay, folded_needle, pos + 1, whole_words)
-        if not out and (rx := digit_pattern(folded_needle)) is not None:
+        if pos >= 0:
+            while pos >= 0:
+                yield self.folded.span(pos, pos + len(folded_needle))
+                pos = self._bounded(hay, folded_needle, pos + 1, whole_words)
+            return
+        if (rx := digit_pattern(folded_needle)) is not None:
             for m in rx.finditer(hay):  # the article's own number format
-                out.append(self.folded.span(m.start(), m.end()))
-                if len(out) >= limit:
-                    break
-        return out
+                yield self.folded.span(m.start(), m.end())
 
     def fuzzy(self, needle: str, threshold: float) -> tuple[Span | None, float]:
         """Best token-aligned window for `needle`; (span, score) with span None below
