@@ -83,15 +83,15 @@ class _SameEntity(_Same):
     def check(a: GroundedFigure | GroundedQuote | GroundedEntity,
               b: GroundedFigure | GroundedQuote | GroundedEntity) -> bool:
         assert isinstance(a, GroundedEntity) and isinstance(b, GroundedEntity)
-        x, y = _entity_key(a.name), _entity_key(b.name)
-        return x == y or (len(y) > 3 and f" {y} " in f" {x} ") or (
-            len(x) > 3 and f" {x} " in f" {y} ")
+        x, y = _entity_key(a.name), _entity_key(b.name)  # " key ": whole words compare
+        return x == y or (len(y) > 5 and y in x) or (len(x) > 5 and x in y)
 
 
 @lru_cache(maxsize=8192)
 def _entity_key(name: str) -> str:
+    """The name folded, without "'s" and a leading "the", between two spaces."""
     key = fold_plain(name).replace("'s", "")
-    return key[4:] if key.startswith("the ") else key
+    return f" {key[4:] if key.startswith('the ') else key} "
 
 
 def _date_stated(loc: Locator, date: dt.date) -> bool:
