@@ -240,3 +240,33 @@ def test_letter_tree_matches_the_words() -> None:
     for w in [*words, "sa", "sayss", "addeds", "as", "a"]:
         assert (rx.fullmatch(w) is not None) == (w in words), w
 
+
+def test_org_mentions_by_line_match_a_whole_search() -> None:
+    """Organisation patterns are searched only in the lines that can hold a match."""
+    from llmextract.rules import speakers
+
+    text = ("The World Health Organization (WHO) said on Monday.\n\n"
+            "Carphone Warehouse customers waited. Acme said it would pay.\n"
+            "The Interior Ministry of Peru and the Central Bank met.\n(UN) talks (no caps)")
+    got = speakers._org_mentions(text)
+    for rx in (speakers._DEF_RE, speakers._ORG_TAIL_RE, speakers._CORP_CUE_RE):
+        whole = [m.span() for m in rx.finditer(text)]
+        if rx is speakers._DEF_RE:
+            by_line = [m.span() for m in speakers._in_lines(rx, text, speakers._brackets(text))]
+        else:
+            gate = (speakers._ORG_TAIL_GATE_RE if rx is speakers._ORG_TAIL_RE
+                    else speakers._CORP_CUE_GATE_RE)
+            by_line = [m.span() for m in speakers._in_lines(
+                rx, text, (g.start() for g in gate.finditer(text)))]
+        assert by_line == whole and whole, rx
+    assert "WHO" in {c for _, c, _ in got}
+
+
+def test_clean_speaker_without_spaces_and_with_junk() -> None:
+    from llmextract.rules.quotes import clean_speaker
+
+    assert clean_speaker("Kruger,") == "Kruger"
+    assert clean_speaker("And Kruger") == "Kruger"
+    assert clean_speaker("Meanwhile, Dr. Ann Li") == "Ann Li"
+    assert clean_speaker("the") is None
+    assert clean_speaker("Police chief Dan Holt on Monday") == "Dan Holt"
