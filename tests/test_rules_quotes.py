@@ -204,3 +204,69 @@ def test_a_pronoun_stands_for_the_name_after_a_capitalised_role() -> None:
             'the money would be ring-fenced.\n\n"Our residents cannot keep paying," she told '
             'the chamber.\n')
     assert [q.speaker for q in find_quotes(text)] == ["Priya Shah"]
+
+
+def test_said_span_finds_what_a_whole_search_finds() -> None:
+    """Figure attribution searches only where a speaker phrase before a verb can lie."""
+    from llmextract.rules import figures
+
+    cases = [
+        "Prices rose 5 percent in May, the highest since 2020, officials said.",
+        "LIMA, May 2 (AP) - Output fell 3% in March, the Interior Ministry said on Friday.",
+        "Output fell 3%, Ana Ruiz, the bank's chief economist, said in a note.",
+        "Output fell 3%, Ana Ruiz, who (as ever) spoke at length, told reporters.",
+        "The firm pointed out that sales rose 4 percent, and Acme went on to grow.",
+        "Sales rose 4 percent, he said, and 12 stores closed, the company added.",
+        "It rose 9%: \"a record,\" the 52-year-old said.",
+        "No verb here at all, just 14 numbers and a comma.",
+        "xhe said 4 things; I said 5.",
+        "",
+    ]
+    for s in cases:
+        span = figures._said_span(s)
+        whole = figures._SAID_RE.search(s)
+        part = figures._SAID_RE.search(s, *span) if span is not None else None
+        assert (whole and (whole.span(), whole.group("spk"))) == \
+            (part and (part.span(), part.group("spk"))), s
+
+
+def test_letter_tree_matches_the_words() -> None:
+    import re
+
+    from llmextract.rules.quote_vocab import letter_tree
+
+    words = sorted({"said", "say", "says", "added", "adds", "asked", "ask"})
+    rx = re.compile(rf"(?:{letter_tree(words)})\b")
+    for w in [*words, "sa", "sayss", "addeds", "as", "a"]:
+        assert (rx.fullmatch(w) is not None) == (w in words), w
+
+
+def test_org_mentions_by_line_match_a_whole_search() -> None:
+    """Organisation patterns are searched only in the lines that can hold a match."""
+    from llmextract.rules import speakers
+
+    text = ("The World Health Organization (WHO) said on Monday.\n\n"
+            "Carphone Warehouse customers waited. Acme said it would pay.\n"
+            "The Interior Ministry of Peru and the Central Bank met.\n(UN) talks (no caps)")
+    got = speakers._org_mentions(text)
+    for rx in (speakers._DEF_RE, speakers._ORG_TAIL_RE, speakers._CORP_CUE_RE):
+        whole = [m.span() for m in rx.finditer(text)]
+        if rx is speakers._DEF_RE:
+            by_line = [m.span() for m in speakers._in_lines(rx, text, speakers._brackets(text))]
+        else:
+            gate = (speakers._ORG_TAIL_GATE_RE if rx is speakers._ORG_TAIL_RE
+                    else speakers._CORP_CUE_GATE_RE)
+            by_line = [m.span() for m in speakers._in_lines(
+                rx, text, (g.start() for g in gate.finditer(text)))]
+        assert by_line == whole and whole, rx
+    assert "WHO" in {c for _, c, _ in got}
+
+
+def test_clean_speaker_without_spaces_and_with_junk() -> None:
+    from llmextract.rules.quotes import clean_speaker
+
+    assert clean_speaker("Kruger,") == "Kruger"
+    assert clean_speaker("And Kruger") == "Kruger"
+    assert clean_speaker("Meanwhile, Dr. Ann Li") == "Ann Li"
+    assert clean_speaker("the") is None
+    assert clean_speaker("Police chief Dan Holt on Monday") == "Dan Holt"

@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from llmextract.rules.quote_vocab import letter_tree
 from llmextract.rules.quotes import SPEECH_VERBS, SUBJECT, clean_speaker
 from llmextract.rules.sentences import Block
 from llmextract.text.numbers import NumberMatch, find_numbers
@@ -25,9 +26,15 @@ _WORD_RE = re.compile(r"[A-Za-z][\w'’\-]*")
 _STRONG_UNITS = frozenset({"percent", "percentage points"})
 _SAID_RE = re.compile(rf"(?P<spk>{SUBJECT})(?:,[^,\"“”]{{1,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\s+(?P<spk>[^,.;:()\"“”]{2,80})")
-# _SAID_RE ends in whitespace and a speech verb: a sentence without one cannot match it, and
-# this search is much cheaper than trying a speaker phrase at every position
-_VERB_RE = re.compile(rf"\s(?:{SPEECH_VERBS})\b")
+# _SAID_RE ends in whitespace and a speech verb: a sentence without one cannot match it. The
+# verbs as a tree of their letters, and "pointed"/"went" for "pointed out"/"went on": every
+# place _SAID_RE's verb can stand, found without trying seventy words at each space.
+_VERB_WORDS = sorted({v.split("\\s+")[0] for v in SPEECH_VERBS.split("|")})
+
+
+_VERB_RE = re.compile(rf"\s{letter_tree(_VERB_WORDS)}\b")
+# The characters of a speaker phrase (SUBJECT) and the spaces after it
+_SPEAKER_RUN_RE = re.compile(r"[\w'’.\-&\s]*")
 _CAP_TAIL_RE = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|of|the|for|and))*$")
 _NUM_WORDS = frozenset(
     "million billion thousand trillion percent cent cents share euros dollars pounds th st nd "
@@ -46,18 +53,29 @@ def _sentence_of(sents: list[Block], starts: list[int], pos: int) -> Block | Non
     return None
 
 
+def _last_words(text: str, lo: int, end: int) -> list[str]:
+    """`_WORD_RE.findall(text, lo, end)[-6:]`, reading only the last 120 characters when
+    they hold enough words: a search from inside the span may start inside a word, but once
+    a word has ended both searches find the same words, so all but the first found agree."""
+    if end - lo > 120:
+        words = _WORD_RE.findall(text, end - 120, end)[1:]
+        if len(words) >= 6:
+            return words[-6:]
+    return _WORD_RE.findall(text, lo, end)[-6:]
+
+
 def _describes(text: str, nm: NumberMatch, sent: Block | None) -> str:
     if nm.unit and nm.unit not in ("USD", "EUR", "GBP", "JPY", "CNY", "INR") and nm.unit not in \
             _STRONG_UNITS:
         tail = nm.text.split()
-        idx = max((i for i, w in enumerate(tail) if any(ch.isdigit() for ch in w) or
+        idx = max((i for i, w in enumerate(tail) if any(map(str.isdigit, w)) or
                    w.lower() in ("million", "billion", "thousand")), default=-1)
         phrase = " ".join(tail[idx + 1 :]) if idx >= 0 else nm.unit
         if phrase:
             return phrase
     lo = sent.start if sent is not None else max(0, nm.start - 80)
-    words = _WORD_RE.findall(text, lo, nm.start)
-    ctx = [w for w in words[-6:] if w.lower() not in _CTX_STOP and w.lower() not in _NUM_WORDS]
+    ctx = [w for w in _last_words(text, lo, nm.start)
+           if w.lower() not in _CTX_STOP and w.lower() not in _NUM_WORDS]
     ctx = ctx[-4:]
     if ctx:
         return " ".join(ctx)
@@ -69,13 +87,46 @@ _QUOTED_RE = re.compile(r"[\"“][^\"“”]*[\"”]")
 _DIGIT_RE = re.compile(r"\d")
 
 
+def _run_start(back: str, end: int) -> int:
+    """The start of the run of speaker characters that ends at `end` of the text `back`
+    reverses."""
+    m = _SPEAKER_RUN_RE.match(back, len(back) - end)
+    return len(back) - m.end() if m is not None else end
+
+
+def _said_span(s: str) -> tuple[int, int] | None:
+    """Where in s the first _SAID_RE match lies at the widest, None where none can.
+
+    A match is a speaker phrase, maybe ", an apposition,", then spaces and a verb. The
+    phrase and the spaces are a run of _SPEAKER_RUN_RE's characters, and the apposition
+    holds no comma: a match before a verb starts inside the run that ends at the verb or,
+    when a comma ends that run, inside the run that ends at the comma 1-80 characters
+    before it; it ends at the end of a verb. A search of that span finds what a search of
+    s finds (_SAID_RE looks at nothing outside its match), without trying the phrase at
+    every letter of a long sentence. The runs are read backwards, on the reversed text."""
+    lo = hi = -1
+    back = ""
+    for v in _VERB_RE.finditer(s):
+        back = back or s[::-1]
+        at = _run_start(back, v.start())
+        if at > 0 and s[at - 1] == ",":  # maybe the comma closing ", an apposition,"
+            o = s.rfind(",", max(0, at - 82), at - 1)  # the one opening it
+            if o >= 0:
+                at = _run_start(back, o)
+        lo = at if lo < 0 else min(lo, at)
+        # "pointed out", "went on": the verb's last word is further on
+        hi = v.end() if v.group(0)[1:] not in ("pointed", "went") else len(s)
+    return (lo, hi) if lo >= 0 else None
+
+
 def _attributed(text: str, sent: Block | None) -> str | None:
     if sent is None:
         return None
     s = sent.text
     if '"' in s or "“" in s:  # only a quotation mark can start a _QUOTED_RE match
         s = _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), s)
-    m = _SAID_RE.search(s) if _VERB_RE.search(s) else None
+    span = _said_span(s)
+    m = _SAID_RE.search(s, *span) if span is not None else None
     if m is None and "ccording" in s:
         m = _ACCORDING_RE.search(s)
     if m is None:

@@ -79,6 +79,8 @@ _LEADING_JUNK_RE = lazy(
     r"^(?:(?:And|But|Meanwhile|However|Also|Later|Then|Separately|Still|Yet|So|In|On|At)\b"
     r"[\s,]+)+"
 )
+_JUNK_INITIALS = frozenset("ABMHLTSYIO")  # the first letters of _LEADING_JUNK_RE's words
+_SPACE_RE = lazy(r"\s")
 _TIME_TAIL_RE = lazy(r"\s+(?:on|in|at|during|last|this|earlier)\s.*$")
 _CONNECT_TAIL_RE = lazy(r"\s+(?:the|and|of|for|&)$")
 _THE_NAME_RE = lazy(r"^The\s+(?=[A-Z])")
@@ -95,14 +97,16 @@ _BREAK_RE = lazy(r"[.!?\n]")
 def clean_speaker(raw: str) -> str | None:
     """Strip titles, possessive endings and filler from a speaker phrase."""
     s = raw.strip(" ,.;:")
-    s = _LEADING_JUNK_RE.sub("", s)
-    s = _TIME_TAIL_RE.sub("", s)
-    s = _CONNECT_TAIL_RE.sub("", s)
-    s = _THE_NAME_RE.sub("", s)
-    s = _PRE_ROLE_RE.sub("", s)
-    m = _TITLE_RE.match(s)
-    if m is not None:
-        s = s[m.end():]
+    if s[:1] in _JUNK_INITIALS:
+        s = _LEADING_JUNK_RE.sub("", s)
+    if _SPACE_RE.search(s) is not None:  # each pattern below needs a space to match
+        s = _TIME_TAIL_RE.sub("", s)
+        s = _CONNECT_TAIL_RE.sub("", s)
+        s = _THE_NAME_RE.sub("", s)
+        s = _PRE_ROLE_RE.sub("", s)
+        m = _TITLE_RE.match(s)
+        if m is not None:
+            s = s[m.end():]
     if not s or s.lower() in ("the", "a", "an"):
         return None
     return s
