@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -14,6 +18,7 @@ import pytest
 from openai.types.chat import ChatCompletionMessage
 
 from llmextract.call.poster import ChatPoster, instructor_client
+from llmextract.fakeserver import FakeServer
 from llmextract.schemas.news import ArticleSummary
 
 ANSWER = {
@@ -165,3 +170,40 @@ def test_prepared_tools_re_asks_as_instructor_does() -> None:
     assert len(second) > len(MESSAGES)  # the re-ask carries the error back
     assert mine[0].model_dump() == reference[0].model_dump() and mine[0].title == "T"
     assert mine[1].usage.total_tokens == reference[1].usage.total_tokens == 30  # both attempts
+
+
+def test_the_body_order_is_the_order_of_openais_create() -> None:
+    """`body_order` reads openai's parameter type, not `create`'s signature (which needs all
+    of openai's API resources imported): the two must agree, `stream` aside (the short
+    path never sends it)."""
+    import inspect
+
+    from openai.resources.chat.completions import AsyncCompletions
+
+    from llmextract.call.poster import body_order
+
+    params = inspect.signature(AsyncCompletions.create).parameters
+    signature = [name for name, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+                 and name not in ("extra_headers", "extra_query", "extra_body", "timeout")]
+    assert list(body_order()) == [name for name in signature if name != "stream"]
+    assert "stream" in signature
+
+
+def test_a_model_run_never_imports_openais_api_resources(tmp_path: Path) -> None:
+    """A whole run against the fake server: no `client.chat`, so none of openai's ~100
+    resource modules (~0.23 s of CPU at start-up)."""
+    article = tmp_path / "a.txt"
+    article.write_text("Harbor bridge closes\n\nThe harbor bridge closes for 14 weeks, "
+                       "the city said on Monday.\n", encoding="utf-8")
+    code = ("import sys\nfrom llmextract.cli import main\n"
+            f"main(['summarize', {str(article)!r}, '--base-url', sys.argv[1], '--no-cache',"
+            " '-o', sys.argv[2]])\n"
+            "print('openai.resources' in sys.modules)")
+    with FakeServer() as server:
+        done = subprocess.run([sys.executable, "-c", code, server.base_url,
+                               str(tmp_path / "out.jsonl")], capture_output=True, text=True,
+                              env={**os.environ, "OPENAI_API_KEY": "sk-test"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert record["status"] == "ok" and record["engine"].startswith("llm")
