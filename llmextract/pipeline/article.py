@@ -20,17 +20,17 @@ from llmextract.config import Settings
 from llmextract.errors import CassetteMissError, ContextLengthError, ModelError
 from llmextract.pipeline.cache import ResultCache, as_cached, cache_key, key_parts
 from llmextract.pipeline.finish import finisher_for
-from llmextract.pipeline.long import Chunking, LongAnswer, fetch_long
 from llmextract.pipeline.result import ResultBuilder
 from llmextract.read.inputs import Article
 from llmextract.schemas.news import ArticleSummary
 from llmextract.schemas.record import Result
 from llmextract.schemas.user import schema_hash_of
-from llmextract.text.chunks import Chunk
 from llmextract.text.langs import SUPPORTED
 
 if TYPE_CHECKING:
     from llmextract.call.client import LazyModelClient, ModelAnswer
+    from llmextract.pipeline.long import Chunking, LongAnswer
+    from llmextract.text.chunks import Chunk
 
 log = logging.getLogger("llmextract")
 
@@ -76,7 +76,9 @@ class Pipeline:
         if isinstance(prompt, str):
             if client is not None or cache is not None:
                 raise ValueError("a run with a model (or a cache) needs the Prompt, not its id")
-        else:
+        else:  # long articles: imported only by a run that sends requests
+            from llmextract.pipeline.long import Chunking
+
             self._chunking = Chunking(settings, prompt, self.schema)
             self._key_parts = key_parts(
                 version=__version__, model=settings.model, base_url=settings.base_url,
@@ -180,6 +182,9 @@ class Pipeline:
             fetched.article = article = await resolve(article, self.settings.max_chars)
         if not self.prefetch(fetched) or self.client is None or article.text is None:
             return
+        from llmextract.pipeline.long import fetch_long
+        from llmextract.text.chunks import Chunk
+
         try:
             if fetched.chunks is not None:
                 fetched.long = await fetch_long(self.client, self.finisher, article.text,

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmextract.errors import UsageError
 from llmextract.schemas.record import Result, Usage
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["ResultCache", "as_cached", "cache_key", "key_parts"]
 
@@ -42,6 +45,8 @@ class ResultCache:
     """One SQLite file, `results.sqlite3`, in `folder`."""
 
     def __init__(self, folder: Path) -> None:
+        import sqlite3  # a run without a model has no cache: it never loads SQLite
+
         self.path = folder / "results.sqlite3"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -53,6 +58,8 @@ class ResultCache:
     def _open(self, attempts: int = 60) -> sqlite3.Connection:
         """Connect and set up, waiting out another process doing the same: switching to WAL
         takes a lock that SQLite reports as "locked" at once instead of waiting for it."""
+        import sqlite3
+
         for attempt in range(attempts):
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                  check_same_thread=False)
