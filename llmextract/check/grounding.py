@@ -281,9 +281,10 @@ def _ground_figure(loc: Locator, fig: Figure, regions: Sequence[Span]) -> Ground
         says = ", ".join(f"{_tidy_number(v):g}" for v in stated[:3]) or "no number"
         return _drop("figures", fig, f"value {fig.value:g} contradicts its text "
                      f"{verbatim!r} (which states {says})")
-    data = fig.model_dump()
-    data.update(text=verbatim, value=value, span=span, source="llm")
-    return GroundedFigure.model_validate(data)
+    # the figure's own fields as they are (all plain values: no dump needed), then the
+    # article's words, value and span
+    return GroundedFigure.model_validate({**fig.__dict__, "text": verbatim, "value": value,
+                                          "span": span, "source": "llm"})
 
 
 def in_quotation(text: str, span: Span, regions: Sequence[Span] = ()) -> bool:
