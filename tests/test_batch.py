@@ -182,3 +182,49 @@ def test_many_processes_opening_a_new_cache_at_once(tmp_path: Path) -> None:
     for p in procs:
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigterm"])
+def test_a_local_rules_run_stops_on_a_whole_record_and_resumes(tmp_path: Path,
+                                                                how: str) -> None:
+    """A run without a model over files has no event loop (llmextract.run.local): a signal
+    lets the record being made finish, then the run ends as interrupted."""
+    ids = make_articles(tmp_path / "in", 1500)
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache"
+    args = [str(tmp_path / "in"), "--engine", "rules", "-o", str(out)]
+    proc = start(args, cache)
+    wait_for_lines(out, 20, proc)
+    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    first = lines_of(out)  # every line whole JSON
+    assert 20 <= len(first) < len(ids)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    again = start([*args, "--resume"], cache)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert sorted(str(r["id"]) for r in lines_of(out)) == sorted(ids)  # each exactly once
+
+
+def test_a_local_rules_run_gives_the_event_loops_records(tmp_path: Path) -> None:
+    """The same records, in input order, as the Python API's run (on its event loop); and
+    the command never imports asyncio for it."""
+    from llmextract import Extractor
+
+    make_articles(tmp_path / "in", 12)
+    out = tmp_path / "out.jsonl"
+    code = ("import sys\nfrom llmextract.cli import main\n"
+            f"code = main(['summarize', {str(tmp_path / 'in')!r}, '--engine', 'rules', '-o',"
+            f" {str(out)!r}])\nprint(code, 'asyncio' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.stdout.split() == ["0", "False"], done.stderr
+    paths = sorted((tmp_path / "in").glob("*.txt"))
+    with Extractor(engine="rules") as extractor:
+        expected = [json.loads(r.to_json()) for r in extractor.summarize_many(paths)]
+    got = lines_of(out)
+    for record in (*got, *expected):
+        record.pop("elapsed_ms")
+    assert [r["id"] for r in got] == [p.stem for p in paths]
+    assert sorted(got, key=lambda r: str(r["id"])) == sorted(expected,
+                                                               key=lambda r: str(r["id"]))

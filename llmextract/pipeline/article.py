@@ -128,6 +128,18 @@ class Pipeline:
             fetched.result = self._internal_error(article, exc)
         return fetched
 
+    def fetch_local(self, article: Article) -> Fetched:
+        """`fetch` for a pipeline without a model client, of an article that is no pending
+        web page: nothing to wait for, so no event loop (llmextract.run.local)."""
+        if self.client is not None or (article.web is not None and article.web.pending):
+            raise ValueError("fetch_local is for a run without a model over local inputs")
+        fetched = Fetched(article, time.perf_counter())
+        try:
+            self.prefetch(fetched)
+        except Exception as exc:  # a bug must cost one record, not the batch
+            fetched.result = self._internal_error(article, exc)
+        return fetched
+
     def finish(self, fetched: Fetched) -> Result:
         """The CPU half: rules, grounding, reconciliation, the cache write."""
         try:

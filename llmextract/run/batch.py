@@ -8,7 +8,6 @@ written one whole line at a time between awaits, so cancellation cannot tear a l
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import sys
@@ -37,6 +36,8 @@ class BatchOptions:
 
 async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
                    skip: set[str], progress: Progress) -> None:
+    import asyncio
+
     from llmextract.extractor import Extractor
     from llmextract.read.inputs import iter_articles
     from llmextract.run.output import Writer
@@ -111,6 +112,41 @@ def _count_in_background(paths: list[str], skip: set[str], progress: Progress) -
     count_in_background(paths, done)
 
 
+def _run(settings: Settings, opts: BatchOptions, stream: IO[str], skip: set[str],
+         progress: Progress) -> bool:
+    """Every article into the output; True when interrupted. A run without a model over
+    local files needs no event loop (llmextract.run.local); any other runs on one."""
+    from llmextract.run.local import local_only
+
+    if local_only(settings, opts.paths):
+        return _run_local(settings, opts, stream, skip, progress)
+    import asyncio
+
+    try:
+        asyncio.run(_consume(settings, opts, stream, skip, progress))
+    except asyncio.CancelledError:
+        return True
+    return False
+
+
+def _run_local(settings: Settings, opts: BatchOptions, stream: IO[str], skip: set[str],
+               progress: Progress) -> bool:
+    from llmextract.run.local import summarize_local
+    from llmextract.run.output import Writer
+
+    writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
+
+    def emit(result: Result) -> None:
+        writer.write(result)
+        progress.update(result)
+        _tell_error(result, progress)
+
+    try:
+        return summarize_local(settings, opts.paths, skip, emit)
+    finally:
+        writer.close()
+
+
 def run_batch(settings: Settings, opts: BatchOptions) -> int:
     """Summarise every input into the output; returns the exit status."""
     stream, skip = _open_output(opts)
@@ -125,8 +161,8 @@ def run_batch(settings: Settings, opts: BatchOptions) -> int:
         _count_in_background(opts.paths, skip, progress)
     interrupted = False
     try:
-        asyncio.run(_consume(settings, opts, stream, skip, progress))
-    except (KeyboardInterrupt, asyncio.CancelledError):
+        interrupted = _run(settings, opts, stream, skip, progress)
+    except KeyboardInterrupt:
         interrupted = True
     finally:
         if stream is not sys.stdout:
