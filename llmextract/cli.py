@@ -339,12 +339,17 @@ def run() -> None:
     """The console entry point: `main()`, then a fast exit.
 
     Everything is written, flushed and closed by then; skipping the interpreter's teardown
-    (thousands of openai/pydantic objects and modules) saves ~0.2 s of CPU per run.
+    (thousands of openai/pydantic objects and modules) saves ~0.2 s of CPU per run. Where no
+    installed package offers a pydantic plugin, pydantic's plugin search is spared
+    (run/pydantic_plugins.py: ~17 ms of start-up).
     """
     # A batch allocates many short-lived objects that reference counting frees; the cyclic
     # collector's default gen-0 threshold (700) makes it scan them over and over (~4% of the
     # CPU of a batch). Scan less often; memory stays flat (see bench/batch.py, memory).
     gc.set_threshold(100_000, 50, 100)
+    from llmextract.run.pydantic_plugins import spare_plugin_search
+
+    spare_plugin_search()  # before any pydantic model is built
     code = main()
     try:
         sys.stdout.flush()
