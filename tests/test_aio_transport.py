@@ -14,10 +14,10 @@ from typing import Any
 import openai
 import pytest
 
-from llmextract.call.aio_transport import _httpx, default_transport, uses_proxy
+from llmextract.call.aio_transport import default_transport, httpx_flavour, uses_proxy
 from llmextract.call.cassette import use_cassette
 
-httpx = _httpx()
+httpx = httpx_flavour()
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 

@@ -32,7 +32,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["default_transport", "uses_proxy"]
+__all__ = ["default_transport", "httpx_flavour", "uses_proxy"]
 
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 
@@ -43,7 +43,7 @@ def uses_proxy(environ: Mapping[str, str] | None = None) -> bool:
     return any(env.get(name) or env.get(name.upper()) for name in _PROXY_VARIABLES)
 
 
-def _httpx() -> Any:
+def httpx_flavour() -> Any:
     """The httpx flavour openai is built on (httpx2 for openai 3.x, else httpx)."""
     import openai._base_client as base
 
@@ -53,7 +53,7 @@ def _httpx() -> Any:
 def default_transport(pool: int, keepalive_expiry: float | None = 5.0) -> Any:
     """The transport for a model client's connection pool of `pool` connections: the aiohttp
     one, or httpx's own where that cannot serve (no aiohttp, a proxy in the environment)."""
-    httpx = _httpx()
+    httpx = httpx_flavour()
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool,
                           keepalive_expiry=keepalive_expiry)
     if uses_proxy():
@@ -72,7 +72,7 @@ def _transport_class() -> Any:
     """`AioTransport`, built on first use as a subclass of the httpx flavour's transport."""
     global _CLASS
     if _CLASS is None:
-        _CLASS = _make_class(_httpx())
+        _CLASS = _make_class(httpx_flavour())
     return _CLASS
 
 

@@ -95,14 +95,7 @@ def _strings(data: Any) -> list[str]:
     stack = [data]
     while stack:
         value = stack.pop()
-        kind = type(value)
-        if kind is str:
-            found.append(value)
-        elif kind is dict:
-            stack.extend(value.values())
-        elif kind is list:
-            stack.extend(value)
-        elif isinstance(value, str):
+        if isinstance(value, str):
             found.append(value)
         elif isinstance(value, dict):
             stack.extend(value.values())

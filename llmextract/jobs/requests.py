@@ -55,9 +55,9 @@ class _Captured(BaseException):
 
 
 def _capture_transport() -> Any:
-    import openai._base_client as base
+    from llmextract.call.aio_transport import httpx_flavour
 
-    httpx = getattr(base, "httpx2", None) or getattr(base, "httpx")  # noqa: B009
+    httpx = httpx_flavour()
 
     class CaptureTransport(httpx.AsyncBaseTransport):  # type: ignore[misc,name-defined]
         async def handle_async_request(self, request: Any) -> Any:

@@ -188,6 +188,19 @@ def iter_articles(paths: Iterable[str | Path], max_chars: int,
         yield from iter_sources(web, skip)
 
 
+def may_name_web_pages(raw: str) -> bool:
+    """Whether the input `raw` can give web pages in `iter_articles` (standard input, a URL,
+    a JSONL file, a file of URLs): a folder or an article file cannot."""
+    if raw == STDIN or _is_url(raw):
+        return True
+    path = Path(raw)
+    if path.is_dir():
+        return False
+    suffix = path.suffix.lower()
+    return suffix == ".jsonl" or (suffix in (".urls", ".csv", ".txt") and path.is_file()
+                                  and _url_list(path))
+
+
 def _url_list(path: Path) -> bool:
     from llmextract.read.web.urls import looks_like_url_list
 

@@ -6,10 +6,10 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from llmextract.rules.quote_vocab import letter_tree
 from llmextract.rules.quotes import SPEECH_VERBS, SUBJECT, clean_speaker
 from llmextract.rules.sentences import Block
 from llmextract.text.numbers import NumberMatch, find_numbers
+from llmextract.text.numpatterns import letter_tree
 
 __all__ = ["FigureHit", "find_figures"]
 

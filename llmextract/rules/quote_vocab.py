@@ -3,6 +3,8 @@ roles, a capitalised name, a speaker phrase (llmextract.rules.quotes)."""
 
 from __future__ import annotations
 
+from llmextract.text.numpatterns import letter_tree
+
 __all__ = ["CAP_SEQ", "NAME", "PRE_ROLE", "ROLE", "ROLE_NAME", "SPEECH_VERBS", "SUBJECT",
            "letter_tree"]
 
@@ -44,19 +46,3 @@ SUBJECT = (
     rf"(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w'’\-]+\s+){{0,3}}(?:{ROLE})"
     rf"|[Tt]he\s+\d+-year-old|{CAP_SEQ}|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Ww]e|I)"
 )
-
-
-def letter_tree(words: list[str]) -> str:
-    """An alternation of `words` (sorted, letters only) with common prefixes shared:
-    "s(?:a(?:id|ys?)|...)". It matches what "said|say|says|..." matches where a word
-    boundary follows, and re tries a few letters at each place instead of every word."""
-    heads: dict[str, list[str]] = {}
-    for w in words:
-        heads.setdefault(w[:1], []).append(w[1:])
-    ends = heads.pop("", None) is not None
-    alts = [c + letter_tree(rest) for c, rest in heads.items()]
-    if not alts:
-        return ""
-    if len(alts) == 1 and not ends:
-        return alts[0]
-    return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")

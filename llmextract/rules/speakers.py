@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from llmextract.rules.gazetteer import FEMALE_NAMES, GIVEN_NAMES, KNOWN_ORGS, ORG_CUES
-from llmextract.rules.quote_vocab import letter_tree
 from llmextract.text.lazy_re import lazy
+from llmextract.text.numpatterns import letter_tree
 
 __all__ = ["OrgIndex", "pick_person", "resolve_role"]
 

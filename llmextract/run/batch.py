@@ -13,12 +13,15 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from llmextract.config import Settings
 from llmextract.errors import UsageError
 from llmextract.run.progress import Progress
 from llmextract.schemas.record import Result
+
+if TYPE_CHECKING:
+    from llmextract.run.output import Writer
 
 EXIT_OK, EXIT_ERRORS, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -53,9 +56,7 @@ async def _consume(settings: Settings, opts: BatchOptions, stream: IO[str],
         async with Extractor(settings=settings) as extractor:
             async for result in extractor.asummarize_many(articles):
                 progress.pace = extractor.pace
-                writer.write(result)
-                progress.update(result)
-                _tell_error(result, progress)
+                _emit(result, writer, progress)
     finally:
         writer.close()
         await web.aclose()
@@ -82,7 +83,10 @@ class _WebOnDemand:
             await self._session.aclose()
 
 
-def _tell_error(result: Result, progress: Progress) -> None:
+def _emit(result: Result, writer: Writer, progress: Progress) -> None:
+    """One record out: written whole, counted, and an error named on standard error."""
+    writer.write(result)
+    progress.update(result)
     if result.status == "error" and result.error is not None:
         progress.note(f"llmextract: {result.input or result.id}: {result.error.message}")
 
@@ -135,14 +139,9 @@ def _run_local(settings: Settings, opts: BatchOptions, stream: IO[str], skip: se
     from llmextract.run.output import Writer
 
     writer = Writer(stream, opts.fmt)  # type: ignore[arg-type]
-
-    def emit(result: Result) -> None:
-        writer.write(result)
-        progress.update(result)
-        _tell_error(result, progress)
-
     try:
-        return summarize_local(settings, opts.paths, skip, emit)
+        return summarize_local(settings, opts.paths, skip,
+                               lambda result: _emit(result, writer, progress))
     finally:
         writer.close()
 

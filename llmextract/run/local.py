@@ -16,7 +16,6 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Container, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -26,28 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["local_only", "summarize_local"]
 
-_URL_LIST_SUFFIXES = (".urls", ".csv", ".txt")
-
 
 def local_only(settings: Settings, paths: list[str]) -> bool:
     """True when the run calls no model and no input can name a web page."""
+    from llmextract.read.inputs import may_name_web_pages
+
     if settings.use_model or settings.web.feeds or settings.web.sitemaps:
         return False
-    for raw in paths:
-        path = Path(raw)
-        if raw == "-" or raw.startswith(("http://", "https://")) or not path.exists():
-            return False
-        if path.is_file():
-            suffix = path.suffix.lower()
-            if suffix == ".jsonl" or (suffix in _URL_LIST_SUFFIXES and _url_list(path)):
-                return False
-    return True
-
-
-def _url_list(path: Path) -> bool:
-    from llmextract.read.web.urls import looks_like_url_list
-
-    return looks_like_url_list(path)
+    return not any(may_name_web_pages(raw) for raw in paths)
 
 
 def summarize_local(settings: Settings, paths: list[str], skip: Container[str],

@@ -7,6 +7,7 @@ Data only; the parsing is in `llmextract.text.numbers`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Beyond a letter's two ASCII cases, re.IGNORECASE (CPython's sre, Unicode) matches these
 # letters too; tests/test_numbers.py checks the table against every code point.
@@ -21,16 +22,32 @@ def cased(text: str) -> str:
                    and c.isalpha() else re.escape(c) for c in text.lower())
 
 
-def opens_with(words: set[str] | frozenset[str]) -> str:
+def letter_tree(words: Iterable[str], *, any_case: bool = False, prefixes: bool = False) -> str:
+    """An alternation of `words` (letters only) with common prefixes shared:
+    "s(?:a(?:id|ys?)|...)". Where a word boundary follows, it matches what "said|say|says|..."
+    matches, and re tries a few letters at each place instead of every word. `any_case`:
+    each letter a `cased` class. `prefixes`: a word that another word starts with stands
+    for both (for a search whose only question is whether one opens there)."""
+    heads: dict[str, list[str]] = {}
+    for w in sorted(set(words)):
+        heads.setdefault(w[:1], []).append(w[1:])
+    ends = heads.pop("", None) is not None
+    if ends and prefixes:
+        return ""
+    letter = cased if any_case else str
+    alts = [letter(c) + letter_tree(rest, any_case=any_case, prefixes=prefixes)
+            for c, rest in heads.items()]
+    if not alts:
+        return ""
+    if len(alts) == 1 and not ends:
+        return alts[0]
+    return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")
+
+
+def opens_with(words: Iterable[str]) -> str:
     """A pattern matching where text opens, case-insensitively, with one of `words`
-    (lowercase ASCII letters): a trie of `cased` classes, for a search whose only question is
-    whether any matches. A word that another word starts with stands for both."""
-    heads: dict[str, set[str]] = {}
-    for w in words:
-        heads.setdefault(w[0], set()).add(w[1:])
-    alts = [cased(c) + ("" if "" in rest else opens_with(rest))
-            for c, rest in sorted(heads.items())]
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    (lowercase ASCII letters)."""
+    return letter_tree(words, any_case=True, prefixes=True)
 
 
 UNITS = {w: i for i, w in enumerate(
